@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module graph (dependencies point one way, no UI below the CLI):
+//   SRTensor  -> CBLAS                      tensors, ops, thread pool
+//   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
+//   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
+//   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
+//   SRMetrics -> SRImage, SRFormats         PSNR, SSIM, LPIPS, NIQE
+//   srscope   -> everything + ArgumentParser
+let package = Package(
+  name: "SRScope",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "srscope", targets: ["srscope"]),
+    .library(name: "SRModels", targets: ["SRModels"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+    .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
+
+    .target(name: "SRTensor", dependencies: ["CBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+    .target(name: "SRFormats", dependencies: ["SRTensor"]),
+    .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
+    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
+    .executableTarget(
+      name: "srscope",
+      dependencies: [
+        "SRTensor", "SRFormats", "SRModels", "SRImage",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .target(name: "SRTestSupport", dependencies: ["SRTensor"], path: "Tests/SRTestSupport"),
+    .testTarget(name: "SRTensorTests", dependencies: ["SRTensor", "SRTestSupport"]),
+    .testTarget(name: "SRFormatsTests", dependencies: ["SRFormats", "SRTestSupport"],
+                resources: [.copy("Fixtures")]),
+    .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
+                resources: [.copy("Fixtures")]),
+    .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],
+                resources: [.copy("Fixtures")]),
+  ]
+)

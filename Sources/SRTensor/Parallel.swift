@@ -1,0 +1,48 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// The process-wide degree of parallelism for SRScope's own loops and OpenBLAS.
+///
+/// One setting drives both so that the two never oversubscribe the cores:
+/// `Parallel.setThreads(n)` also calls `openblas_set_num_threads(n)`.
+public enum Parallel {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var _threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  /// The number of worker threads used by `forEach` and by OpenBLAS.
+  public static var threads: Int {
+    lock.lock(); defer { lock.unlock() }
+    return _threads
+  }
+
+  /// Sets the thread count for SRScope loops and OpenBLAS (clamped to at least 1).
+  public static func setThreads(_ n: Int) {
+    let value = max(1, n)
+    lock.lock(); _threads = value; lock.unlock()
+    openblas_set_num_threads(Int32(value))
+  }
+
+  /// Runs `body(i)` for `i` in `0..<count`, split into contiguous chunks over
+  /// `threads` workers. Runs inline when there is one thread or one item.
+  public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+    let workers = min(threads, count)
+    if workers <= 1 {
+      for i in 0..<count { body(i) }
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let start = count * w / workers
+        let end = count * (w + 1) / workers
+        for i in start..<end { body(i) }
+      }
+    }
+  }
+
+  /// The OpenBLAS core kernel in use (e.g. `Haswell`, `Cooperlake`), for benchmark reports.
+  public static var blasCoreName: String {
+    guard let name = openblas_get_corename() else { return "unknown" }
+    return String(cString: name)
+  }
+}
