@@ -32,10 +32,11 @@ public enum Parallel {
       return
     }
     withoutActuallyEscaping(body) { body in
+      let task = UncheckedSendable(body)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let start = count * w / workers
         let end = count * (w + 1) / workers
-        for i in start..<end { body(i) }
+        for i in start..<end { task.value(i) }
       }
     }
   }
@@ -45,4 +46,13 @@ public enum Parallel {
     guard let name = openblas_get_corename() else { return "unknown" }
     return String(cString: name)
   }
+}
+
+/// Wraps a value that the caller guarantees is safe to share across the workers of one
+/// `Parallel.forEach` call (each worker touches disjoint data).
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+  /// The wrapped value.
+  public let value: Value
+  /// Wraps `value`.
+  public init(_ value: Value) { self.value = value }
 }

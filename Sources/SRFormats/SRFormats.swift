@@ -1,0 +1,1 @@
+// Module SRFormats: see README.md.

@@ -1,0 +1,1 @@
+// Module SRImage: see README.md.

@@ -1,0 +1,1 @@
+// Module SRModels: see README.md.
