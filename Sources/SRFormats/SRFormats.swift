@@ -1,1 +1,0 @@
-// Module SRFormats: see README.md.

@@ -1,1 +1,0 @@
-// Module SRImage: see README.md.
