@@ -30,6 +30,7 @@ let package = Package(
     .target(name: "SRFormats", dependencies: ["SRTensor"]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
+    .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"]),
     .executableTarget(
       name: "srscope",
       dependencies: [
@@ -43,6 +44,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
+    .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
   ]

@@ -1,0 +1,106 @@
+import SRFormats
+import SRTensor
+
+/// The activation fused after a convolution.
+public enum ConvActivation: Sendable, Equatable {
+  case none
+  case relu
+  case leakyReLU(Float)
+}
+
+/// A 3x3 (or kxk) stride-1 "same" convolution with bias: weight OIHW, bias [out].
+public struct Conv2d: Sendable {
+  /// OIHW weights.
+  public var weight: Tensor
+  /// Per-output-channel bias.
+  public var bias: Tensor?
+
+  /// Output channels.
+  public var outChannels: Int { weight.shape[0] }
+  /// Input channels.
+  public var inChannels: Int { weight.shape[1] }
+  /// Number of learnable scalars.
+  public var parameterCount: Int { weight.count + (bias?.count ?? 0) }
+
+  /// Applies the convolution (zero padding k/2) and then `activation`.
+  public func callAsFunction(_ x: Tensor, _ activation: ConvActivation = .none) -> Tensor {
+    var y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2)
+    switch activation {
+    case .none: break
+    case .relu: y = Ops.relu(y)
+    case .leakyReLU(let s): y.applyLeakyReLU(slope: s)
+    }
+    return y
+  }
+}
+
+/// Inference-mode BatchNorm2d: y = (x - mean) / sqrt(var + eps) * weight + bias.
+public struct BatchNorm2d: Sendable {
+  public var weight, bias, runningMean, runningVar: Tensor
+  /// PyTorch's default epsilon (SR-SPEC §1.1).
+  public var epsilon: Float = 1e-5
+
+  /// Number of learnable scalars (weight and bias; running statistics are buffers).
+  public var parameterCount: Int { weight.count + bias.count }
+
+  /// Normalises `x` with the running statistics.
+  public func callAsFunction(_ x: Tensor) -> Tensor {
+    Ops.batchNorm(x, mean: runningMean, variance: runningVar, weight: weight, bias: bias, epsilon: epsilon)
+  }
+}
+
+/// Reads tensors from a canonical state dict, checking shapes and remembering which keys were used.
+struct ParameterReader {
+  let dict: StateDict
+  private(set) var used: Set<String> = []
+  private(set) var missing: [String] = []
+
+  init(_ dict: StateDict) { self.dict = dict }
+
+  /// The tensor at `key`, which must have exactly `shape`.
+  mutating func tensor(_ key: String, shape: [Int]) throws -> Tensor {
+    guard let t = dict.tensors[key] else {
+      missing.append(key)
+      return Tensor(shape: shape)
+    }
+    used.insert(key)
+    guard t.shape == shape else {
+      // A scalar stored as [n] vs [n,1,1] is still a mismatch: be strict.
+      throw ModelLoadError.shapeMismatch(key: key, expected: shape, actual: t.shape)
+    }
+    return t
+  }
+
+  /// A conv at `prefix` with OIHW shape [out, in, k, k] and a bias.
+  mutating func conv(_ prefix: String, out: Int, in inC: Int, kernel: Int = 3) throws -> Conv2d {
+    let w = try tensor(prefix + ".weight", shape: [out, inC, kernel, kernel])
+    let b = try tensor(prefix + ".bias", shape: [out])
+    return Conv2d(weight: w, bias: b)
+  }
+
+  /// A BatchNorm2d at `prefix` over `channels`.
+  mutating func batchNorm(_ prefix: String, channels: Int) throws -> BatchNorm2d {
+    BatchNorm2d(
+      weight: try tensor(prefix + ".weight", shape: [channels]),
+      bias: try tensor(prefix + ".bias", shape: [channels]),
+      runningMean: try tensor(prefix + ".running_mean", shape: [channels]),
+      runningVar: try tensor(prefix + ".running_var", shape: [channels]))
+  }
+
+  /// Throws if any required key was missing or any key (other than ignorable buffers) was unused.
+  func finish() throws {
+    if !missing.isEmpty { throw ModelLoadError.missingKeys(missing) }
+    let extra = dict.tensors.keys.filter { !used.contains($0) && !$0.hasSuffix("num_batches_tracked") }
+    if !extra.isEmpty { throw ModelLoadError.unexpectedKeys(Array(extra)) }
+  }
+}
+
+/// The largest N such that `"<prefix>N."` starts some key, plus one (0 when none).
+func countIndexed(_ keys: some Collection<String>, prefix: String) -> Int {
+  var best = -1
+  for key in keys where key.hasPrefix(prefix) {
+    let rest = key.dropFirst(prefix.count)
+    if let dot = rest.firstIndex(of: "."), let n = Int(rest[..<dot]) { best = max(best, n) }
+  }
+  return best + 1
+}

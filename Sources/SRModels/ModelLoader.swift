@@ -1,0 +1,59 @@
+import Foundation
+import SRFormats
+import SRTensor
+
+/// A network loaded from a file, with where it came from.
+public struct LoadedModel: Sendable {
+  /// The runnable network.
+  public var network: any SuperResolutionNetwork
+  /// The container format found by sniffing the bytes.
+  public var format: CheckpointFormat
+  /// The key layout the file used.
+  public var keyLayout: KeyLayout
+  /// The file's path (for ncnn, the `.param`).
+  public var path: String
+  /// Metadata stored in the file (safetensors `__metadata__`), if any.
+  public var metadata: [String: String]
+}
+
+/// A failure while loading a model file, with the file and the stage.
+public struct ModelFileError: Error, CustomStringConvertible {
+  public var path: String
+  public var underlying: any Error
+  public var description: String { "\((path as NSString).lastPathComponent): \(underlying)" }
+}
+
+/// Loads any supported checkpoint: sniff -> read -> canonical keys -> detect -> build and verify.
+public enum ModelLoader {
+  /// Loads the model at `path`; an ncnn model is named by its `.param` path, the `.bin` beside it.
+  /// - Throws: `ModelFileError` wrapping the reader's or the loader's typed error.
+  public static func load(path: String) throws -> LoadedModel {
+    do {
+      guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw ModelLoadError.badInput("cannot open file")
+      }
+      let head = [UInt8](handle.readData(ofLength: 16))
+      try? handle.close()
+      if CheckpointSniffer.sniff(head) == .ncnnParam {
+        let graph = try NCNNModel.read(paramPath: path)
+        let dict = try NCNNModel.toStateDict(graph)
+        let net = try ArchitectureRegistry.build(dict)
+        return LoadedModel(network: net, format: .ncnnParam, keyLayout: .ncnnGraph, path: path, metadata: dict.metadata)
+      }
+      let (format, raw) = try CheckpointReader.read(contentsOf: path)
+      let (dict, layout) = try KeyCanonicalizer.canonicalize(raw)
+      let net = try ArchitectureRegistry.build(dict)
+      return LoadedModel(network: net, format: format, keyLayout: layout, path: path, metadata: raw.metadata)
+    } catch let error as ModelFileError {
+      throw error
+    } catch {
+      throw ModelFileError(path: path, underlying: error)
+    }
+  }
+
+  /// Builds a network from an in-memory state dict in any supported key layout.
+  public static func build(_ dict: StateDict) throws -> (any SuperResolutionNetwork, KeyLayout) {
+    let (canonical, layout) = try KeyCanonicalizer.canonicalize(dict)
+    return (try ArchitectureRegistry.build(canonical), layout)
+  }
+}

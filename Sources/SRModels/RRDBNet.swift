@@ -1,0 +1,120 @@
+import SRFormats
+import SRTensor
+
+/// BasicSR's RRDBNet (ESRGAN generator), SR-SPEC §1.2, under BasicSR key names.
+public struct RRDBNet: SuperResolutionNetwork {
+  /// Hyperparameters, detected from shapes.
+  public struct Config: Sendable, Equatable {
+    public var inChannels = 3, outChannels = 3, scale = 4
+    public var numFeat = 64, numBlock = 23, numGrow = 32
+    public init(inChannels: Int = 3, outChannels: Int = 3, scale: Int = 4,
+                numFeat: Int = 64, numBlock: Int = 23, numGrow: Int = 32) {
+      self.inChannels = inChannels; self.outChannels = outChannels; self.scale = scale
+      self.numFeat = numFeat; self.numBlock = numBlock; self.numGrow = numGrow
+    }
+  }
+
+  /// One residual dense block: conv1..conv5.
+  struct DenseBlock: Sendable { var convs: [Conv2d] }
+
+  public let config: Config
+  let convFirst: Conv2d
+  let blocks: [[DenseBlock]]  // [numBlock][3]
+  let convBody, convUp1, convUp2, convHR, convLast: Conv2d
+
+  /// Residual scaling of every RDB and RRDB (0.2 in ESRGAN).
+  static let residualScale: Float = 0.2
+  static let slope: Float = 0.2
+
+  /// Reads the network from a BasicSR-keyed state dict, checking every shape.
+  public init(config c: Config, weights: StateDict) throws {
+    var r = ParameterReader(weights)
+    config = c
+    let unshuffle = c.scale == 4 ? 1 : (c.scale == 2 ? 4 : 16)
+    convFirst = try r.conv("conv_first", out: c.numFeat, in: c.inChannels * unshuffle)
+    var blocks: [[DenseBlock]] = []
+    for b in 0..<c.numBlock {
+      var rdbs: [DenseBlock] = []
+      for k in 1...3 {
+        var convs: [Conv2d] = []
+        for i in 1...5 {
+          let out = i == 5 ? c.numFeat : c.numGrow
+          convs.append(try r.conv("body.\(b).rdb\(k).conv\(i)", out: out, in: c.numFeat + (i - 1) * c.numGrow))
+        }
+        rdbs.append(DenseBlock(convs: convs))
+      }
+      blocks.append(rdbs)
+    }
+    self.blocks = blocks
+    convBody = try r.conv("conv_body", out: c.numFeat, in: c.numFeat)
+    convUp1 = try r.conv("conv_up1", out: c.numFeat, in: c.numFeat)
+    convUp2 = try r.conv("conv_up2", out: c.numFeat, in: c.numFeat)
+    convHR = try r.conv("conv_hr", out: c.numFeat, in: c.numFeat)
+    convLast = try r.conv("conv_last", out: c.outChannels, in: c.numFeat)
+    try r.finish()
+  }
+
+  public var scale: Int { config.scale }
+  public var inputMultiple: Int { config.scale == 4 ? 1 : (config.scale == 2 ? 2 : 4) }
+
+  public var architecture: ArchitectureDescription {
+    ArchitectureDescription(name: "RRDBNet", hyperparameters: [
+      ("num_in_ch", "\(config.inChannels)"), ("num_out_ch", "\(config.outChannels)"),
+      ("scale", "\(config.scale)"), ("num_feat", "\(config.numFeat)"),
+      ("num_block", "\(config.numBlock)"), ("num_grow_ch", "\(config.numGrow)"),
+    ])
+  }
+
+  public var parameterCount: Int {
+    let trunk = blocks.joined().reduce(0) { $0 + $1.convs.reduce(0) { $0 + $1.parameterCount } }
+    return trunk + [convFirst, convBody, convUp1, convUp2, convHR, convLast].reduce(0) { $0 + $1.parameterCount }
+  }
+
+  public var bytesPerInputPixel: Int {
+    // Peak is in HR space (scale^2 output pixels per input pixel): about three live
+    // num_feat-channel maps there; the LR trunk holds the growing concat (nf + 4 gc) twice.
+    let s2 = config.scale * config.scale
+    return 4 * (3 * config.numFeat * s2 + 2 * (config.numFeat + 4 * config.numGrow))
+  }
+
+  func denseBlock(_ x: Tensor, _ block: DenseBlock) -> Tensor {
+    var features = x
+    for i in 0..<4 {
+      let xi = block.convs[i](features, .leakyReLU(Self.slope))
+      features = Ops.concat([features, xi])
+    }
+    let x5 = block.convs[4](features)
+    return Ops.scaledAdd(x5, x, alpha: Self.residualScale, beta: 1)
+  }
+
+  public func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
+    let input = inputMultiple == 1 ? x : Ops.pixelUnshuffle(x, factor: inputMultiple)
+    let feat = convFirst(input)
+    var body = feat
+    for (b, rrdb) in blocks.enumerated() {
+      var out = body
+      for rdb in rrdb { out = denseBlock(out, rdb) }
+      body = Ops.scaledAdd(out, body, alpha: Self.residualScale, beta: 1)
+      progress?(Double(b + 1) / Double(blocks.count + 1))
+    }
+    var h = Ops.add(feat, convBody(body))
+    h = convUp1(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
+    h = convUp2(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
+    let out = convLast(convHR(h, .leakyReLU(Self.slope)))
+    progress?(1)
+    return out
+  }
+
+  public func stateDict() -> StateDict {
+    var d = StateDict()
+    d.put("conv_first", convFirst)
+    for (b, rrdb) in blocks.enumerated() {
+      for (k, rdb) in rrdb.enumerated() {
+        for (i, conv) in rdb.convs.enumerated() { d.put("body.\(b).rdb\(k + 1).conv\(i + 1)", conv) }
+      }
+    }
+    d.put("conv_body", convBody); d.put("conv_up1", convUp1); d.put("conv_up2", convUp2)
+    d.put("conv_hr", convHR); d.put("conv_last", convLast)
+    return d
+  }
+}

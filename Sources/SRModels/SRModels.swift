@@ -1,1 +1,0 @@
-// Module SRModels: see README.md.

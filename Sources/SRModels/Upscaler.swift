@@ -1,0 +1,115 @@
+import SRTensor
+
+/// Runs a network over a whole image, or over overlapping tiles when asked or when the image
+/// would not fit the memory budget. Pads to the network's input multiple by edge reflection.
+public struct Upscaler: Sendable {
+  /// The network to run.
+  public var network: any SuperResolutionNetwork
+  /// Tile size in input pixels; nil = whole image unless over `maxMemoryBytes`.
+  public var tileSize: Int?
+  /// Overlap added on each side of a tile, in input pixels.
+  public var tilePad: Int = 16
+  /// Activation budget used to pick a tile size automatically.
+  public var maxMemoryBytes: Int = 4 << 30
+
+  public init(network: any SuperResolutionNetwork, tileSize: Int? = nil, tilePad: Int = 16, maxMemoryBytes: Int = 4 << 30) {
+    self.network = network; self.tileSize = tileSize; self.tilePad = tilePad; self.maxMemoryBytes = maxMemoryBytes
+  }
+
+  /// The tile size that will be used for an input of `height` x `width` (nil: one pass).
+  public func plannedTileSize(height: Int, width: Int) -> Int? {
+    if let t = tileSize { return t >= max(height, width) ? nil : t }
+    let need = height * width * network.bytesPerInputPixel
+    if need <= maxMemoryBytes { return nil }
+    let pixels = maxMemoryBytes / max(1, network.bytesPerInputPixel)
+    var side = Int(Double(pixels).squareRoot()) - 2 * tilePad
+    side = max(32, side - side % max(1, network.inputMultiple))
+    return side
+  }
+
+  /// Upscales `x` ([C, H, W] in [0,1], C = the network's input channels); output is unclamped.
+  public func run(_ x: Tensor, progress: ((Double) -> Void)? = nil) -> Tensor {
+    guard let tile = plannedTileSize(height: x.height, width: x.width) else {
+      return runPadded(x, progress: progress)
+    }
+    return runTiled(x, tile: tile, progress: progress)
+  }
+
+  /// Pads right/bottom by reflection to the input multiple, runs, crops.
+  func runPadded(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
+    let m = network.inputMultiple
+    let ph = (m - x.height % m) % m, pw = (m - x.width % m) % m
+    if ph == 0 && pw == 0 { return network.forward(x, progress: progress) }
+    let padded = TensorRegion.reflectPad(x, bottom: ph, right: pw)
+    let y = network.forward(padded, progress: progress)
+    let s = network.scale
+    return TensorRegion.crop(y, y: 0, x: 0, height: x.height * s, width: x.width * s)
+  }
+
+  func runTiled(_ x: Tensor, tile: Int, progress: ((Double) -> Void)?) -> Tensor {
+    let s = network.scale
+    var out = Tensor(channels: x.channels, height: x.height * s, width: x.width * s)
+    let rows = (x.height + tile - 1) / tile, cols = (x.width + tile - 1) / tile
+    for ty in 0..<rows {
+      for tx in 0..<cols {
+        let y0 = ty * tile, x0 = tx * tile
+        let y1 = min(x.height, y0 + tile), x1 = min(x.width, x0 + tile)
+        let py0 = max(0, y0 - tilePad), px0 = max(0, x0 - tilePad)
+        let py1 = min(x.height, y1 + tilePad), px1 = min(x.width, x1 + tilePad)
+        let input = TensorRegion.crop(x, y: py0, x: px0, height: py1 - py0, width: px1 - px0)
+        let result = runPadded(input, progress: nil)
+        let core = TensorRegion.crop(result, y: (y0 - py0) * s, x: (x0 - px0) * s,
+                                     height: (y1 - y0) * s, width: (x1 - x0) * s)
+        TensorRegion.paste(core, into: &out, y: y0 * s, x: x0 * s)
+        progress?(Double(ty * cols + tx + 1) / Double(rows * cols))
+      }
+    }
+    return out
+  }
+}
+
+/// Crops, pastes and pads CHW tensors.
+public enum TensorRegion {
+  /// The `[C, height, width]` window at (y, x).
+  public static func crop(_ t: Tensor, y: Int, x: Int, height: Int, width: Int) -> Tensor {
+    var out = Tensor(channels: t.channels, height: height, width: width)
+    for c in 0..<t.channels {
+      for r in 0..<height {
+        let src = (c * t.height + y + r) * t.width + x
+        let dst = (c * height + r) * width
+        out.data.replaceSubrange(dst..<dst + width, with: t.data[src..<src + width])
+      }
+    }
+    return out
+  }
+
+  /// Writes `patch` into `target` at (y, x).
+  public static func paste(_ patch: Tensor, into target: inout Tensor, y: Int, x: Int) {
+    for c in 0..<patch.channels {
+      for r in 0..<patch.height {
+        let src = (c * patch.height + r) * patch.width
+        let dst = (c * target.height + y + r) * target.width + x
+        target.data.replaceSubrange(dst..<dst + patch.width, with: patch.data[src..<src + patch.width])
+      }
+    }
+  }
+
+  /// Pads bottom and right by mirror reflection without repeating the edge (reflect-101),
+  /// falling back to edge replication when the image is smaller than the pad.
+  public static func reflectPad(_ t: Tensor, bottom: Int, right: Int) -> Tensor {
+    let h = t.height + bottom, w = t.width + right
+    var out = Tensor(channels: t.channels, height: h, width: w)
+    func mirror(_ i: Int, _ n: Int) -> Int {
+      if i < n { return i }
+      let m = 2 * (n - 1) - i
+      return m >= 0 ? m : n - 1
+    }
+    for c in 0..<t.channels {
+      for y in 0..<h {
+        let sy = mirror(y, t.height)
+        for x in 0..<w { out[c, y, x] = t[c, sy, mirror(x, t.width)] }
+      }
+    }
+    return out
+  }
+}

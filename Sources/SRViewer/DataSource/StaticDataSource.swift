@@ -1,0 +1,78 @@
+import Foundation
+import SRTensor
+
+/// An in-memory, fully loaded data source, for tests and the `--demo` mode.
+public final class StaticDataSource: ViewerDataSource {
+  /// Model display names.
+  public let modelNames: [String]
+  /// The image sets.
+  public let images: [ViewerImageSet]
+  /// `outputs[model][image]`.
+  public let outputs: [[Tensor?]]
+  /// `metrics[model][image]`.
+  public let metrics: [[MetricRow?]]
+  /// `lpipsMaps[model][image]`, empty when none.
+  public let lpipsMaps: [[Tensor?]]
+  /// The fixed progress this source reports.
+  public let progress: (done: Int, total: Int, message: String)
+
+  /// Creates a source from complete arrays indexed `[model][image]`.
+  public init(modelNames: [String], images: [ViewerImageSet], outputs: [[Tensor?]],
+              metrics: [[MetricRow?]] = [], lpipsMaps: [[Tensor?]] = [],
+              progress: (done: Int, total: Int, message: String) = (1, 1, "ready")) {
+    self.modelNames = modelNames
+    self.images = images
+    self.outputs = outputs
+    self.metrics = metrics
+    self.lpipsMaps = lpipsMaps
+    self.progress = progress
+  }
+
+  /// Number of images.
+  public var imageCount: Int { images.count }
+
+  /// The image set at `index`, `nil` when out of range.
+  public func imageSet(_ index: Int) -> ViewerImageSet? {
+    images.indices.contains(index) ? images[index] : nil
+  }
+
+  /// The stored output, `nil` when out of range.
+  public func output(model: Int, image: Int) -> Tensor? { Self.lookup(outputs, model, image) }
+
+  /// The stored whole-image metrics, `nil` when out of range.
+  public func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { Self.lookup(metrics, model, image) }
+
+  /// The stored LPIPS map, `nil` when none.
+  public func lpipsMap(model: Int, image: Int) -> Tensor? { Self.lookup(lpipsMaps, model, image) }
+
+  /// PSNR-Y on the crop (BT.601 studio-range Y, peak 255, no border crop); SSIM and LPIPS are `nil`.
+  ///
+  /// This is a simple stand-in so demos show numbers; real sources delegate to SRMetrics.
+  public func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
+    guard let sr = output(model: model, image: image), let hr = imageSet(image)?.hr,
+          sr.shape == hr.shape, sr.rank == 3, sr.channels == 3 else { return nil }
+    let x0 = max(0, crop.x), y0 = max(0, crop.y)
+    let x1 = min(hr.width, crop.x + crop.width), y1 = min(hr.height, crop.y + crop.height)
+    guard x1 > x0, y1 > y0 else { return nil }
+    var sum = 0.0
+    for y in y0..<y1 {
+      for x in x0..<x1 {
+        let d = Self.luma(sr, y, x) - Self.luma(hr, y, x)
+        sum += d * d
+      }
+    }
+    let mse = sum / Double((x1 - x0) * (y1 - y0))
+    return MetricRow(psnrY: mse == 0 ? .infinity : 10 * log10(255 * 255 / mse))
+  }
+
+  /// BT.601 Y (16...235) of a `[3, H, W]` 0...1 tensor at a pixel, in 0...255 units.
+  static func luma(_ t: Tensor, _ y: Int, _ x: Int) -> Double {
+    let r = Double(t[0, y, x]), g = Double(t[1, y, x]), b = Double(t[2, y, x])
+    return 16 + 65.481 * r + 128.553 * g + 24.966 * b
+  }
+
+  private static func lookup<T>(_ table: [[T?]], _ model: Int, _ image: Int) -> T? {
+    guard table.indices.contains(model), table[model].indices.contains(image) else { return nil }
+    return table[model][image]
+  }
+}

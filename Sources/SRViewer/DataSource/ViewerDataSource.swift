@@ -1,0 +1,87 @@
+import SRTensor
+
+/// One image of the data set: the HR reference and its LR input.
+public struct ViewerImageSet: Sendable {
+  /// A display name (usually the file name).
+  public var name: String
+  /// The high-resolution reference, `[3, H, W]`, values in 0...1.
+  public var hr: Tensor
+  /// The low-resolution input, `[3, H/scale, W/scale]`, values in 0...1.
+  public var lr: Tensor
+  /// The upscaling factor between `lr` and `hr`.
+  public var scale: Int
+
+  /// Creates an image set.
+  public init(name: String, hr: Tensor, lr: Tensor, scale: Int) {
+    self.name = name
+    self.hr = hr
+    self.lr = lr
+    self.scale = scale
+  }
+}
+
+/// A rectangle in HR pixel coordinates.
+public struct CropRect: Sendable, Hashable, CustomStringConvertible {
+  /// Left column.
+  public var x: Int
+  /// Top row.
+  public var y: Int
+  /// Width in pixels.
+  public var width: Int
+  /// Height in pixels.
+  public var height: Int
+
+  /// Creates a rectangle.
+  public init(x: Int, y: Int, width: Int, height: Int) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+  }
+
+  /// `x,y,w,h`, the form used on the command line.
+  public var description: String { "\(x),\(y),\(width),\(height)" }
+}
+
+/// Metric values for one model on one image or crop; `nil` means not (yet) available.
+public struct MetricRow: Sendable, Equatable {
+  /// PSNR on the Y channel in dB (higher is better).
+  public var psnrY: Double?
+  /// SSIM on the Y channel (higher is better).
+  public var ssimY: Double?
+  /// LPIPS distance (lower is better).
+  public var lpips: Double?
+  /// NIQE score (lower is better).
+  public var niqe: Double?
+
+  /// Creates a row.
+  public init(psnrY: Double? = nil, ssimY: Double? = nil, lpips: Double? = nil, niqe: Double? = nil) {
+    self.psnrY = psnrY
+    self.ssimY = ssimY
+    self.lpips = lpips
+    self.niqe = niqe
+  }
+}
+
+/// What the viewer asks of its host: images, model outputs and metrics, any of which may still be loading.
+///
+/// The CLI implements this with real models and metrics running in the background; every call must
+/// return quickly (return `nil` while something is not ready). Called from the viewer's thread only.
+public protocol ViewerDataSource: AnyObject, Sendable {
+  /// Display names of the models, in table order.
+  var modelNames: [String] { get }
+  /// Number of images in the data set.
+  var imageCount: Int { get }
+  /// The image set at `index`, or `nil` while it is loading.
+  func imageSet(_ index: Int) -> ViewerImageSet?
+  /// The SR output `[3, H, W]` of `model` on `image`, or `nil` until ready.
+  func output(model: Int, image: Int) -> Tensor?
+  /// Whole-image metrics of `model` on `image`, or `nil` until ready.
+  func wholeImageMetrics(model: Int, image: Int) -> MetricRow?
+  /// Metrics of `model` on one crop of `image` (may be computed on demand; the viewer caches them).
+  func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow?
+  /// A spatial LPIPS map `[1, H, W]` for `model` on `image`, or `nil` if not available.
+  func lpipsMap(model: Int, image: Int) -> Tensor?
+  /// Background progress: finished units, total units and a short message.
+  var progress: (done: Int, total: Int, message: String) { get }
+}
