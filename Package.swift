@@ -7,6 +7,7 @@ import PackageDescription
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
 //   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
 //   SRMetrics -> SRImage, SRFormats         PSNR, SSIM, LPIPS, NIQE
+//   SRPipeline -> SRModels, SRImage         image-level inference, output cache, manifests
 //   srscope   -> everything + ArgumentParser
 let package = Package(
   name: "SRScope",
@@ -31,10 +32,11 @@ let package = Package(
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"]),
+    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage"]),
     .executableTarget(
       name: "srscope",
       dependencies: [
-        "SRTensor", "SRFormats", "SRModels", "SRImage",
+        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -1,1 +1,12 @@
-@main struct Main { static func main() {} }
+import ArgumentParser
+
+/// The `srscope` command: run, measure and compare ESRGAN-family super-resolution generators.
+@main
+struct SRScope: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "srscope",
+    abstract: "Run, measure and compare ESRGAN-family super-resolution generators on the CPU.",
+    subcommands: [
+      InspectCommand.self, UpscaleCommand.self, DownscaleCommand.self, ConvertCommand.self,
+    ])
+}

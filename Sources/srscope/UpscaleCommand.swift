@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import SRImage
+import SRModels
+import SRPipeline
+import SRTensor
+
+/// `srscope upscale`: one PNG through one model.
+struct UpscaleCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "upscale",
+    abstract: "Upscale a PNG with a model (whole image in one pass unless tiling is asked for or needed).")
+
+  @Option(help: "Checkpoint (.safetensors, .pth, or ncnn .param).") var model: String
+  @Option(help: "Input PNG.") var input: String
+  @Option(help: "Output PNG.") var output: String
+  @Option(help: "Tile size in input pixels (default: none unless over --max-memory).") var tile: Int?
+  @Option(help: "Tile overlap in input pixels.") var tilePad: Int = 16
+  @Option(help: "Activation memory budget, e.g. 2G; larger images are tiled.") var maxMemory: ByteSize = ByteSize(argument: "4G")!
+  @Option(help: "Also write the raw float output (before clamping) as a float32 CHW .npy.") var saveFloat: String?
+  @Option(help: "Output bit depth: 8, 16, or source (default).") var bitDepth: String = "source"
+  @OptionGroup var threading: ThreadOptions
+
+  func validate() throws {
+    if let t = tile, t < 8 { throw ValidationError("--tile must be at least 8") }
+    if tilePad < 0 { throw ValidationError("--tile-pad must be non-negative") }
+    if !["8", "16", "source"].contains(bitDepth) { throw ValidationError("--bit-depth must be 8, 16 or source") }
+  }
+
+  func run() throws {
+    threading.apply()
+    let loaded = try ModelLoader.load(path: model)
+    let image = try PNGCodec.read(contentsOf: input)
+    let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: maxMemory.bytes)
+    let bar = ProgressBar("upscale")
+    let result = try ImageUpscaler(upscaler: upscaler).upscale(image) { bar.update($0) }
+    bar.finish()
+    if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }
+    let depth = bitDepth == "source" ? (image.sourceBitDepth == 16 ? 16 : 8) : Int(bitDepth)!
+    try PNGCodec.write(result.image, to: output, bitDepth: depth, asGray: image.isGray)
+  }
+}
