@@ -1,13 +1,6 @@
 import SRFormats
 import SRTensor
 
-/// The activation fused after a convolution.
-public enum ConvActivation: Sendable, Equatable {
-  case none
-  case relu
-  case leakyReLU(Float)
-}
-
 /// A 3x3 (or kxk) stride-1 "same" convolution with bias: weight OIHW, bias [out].
 public struct Conv2d: Sendable {
   /// OIHW weights.
@@ -23,14 +16,8 @@ public struct Conv2d: Sendable {
   public var parameterCount: Int { weight.count + (bias?.count ?? 0) }
 
   /// Applies the convolution (zero padding k/2) and then `activation`.
-  public func callAsFunction(_ x: Tensor, _ activation: ConvActivation = .none) -> Tensor {
-    var y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2)
-    switch activation {
-    case .none: break
-    case .relu: y = Ops.relu(y)
-    case .leakyReLU(let s): y.applyLeakyReLU(slope: s)
-    }
-    return y
+  public func callAsFunction(_ x: Tensor, _ activation: Activation = .none) -> Tensor {
+    Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2, activation: activation)
   }
 }
 

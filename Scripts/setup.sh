@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what SRScope needs on a fresh Debian machine (only what is missing), then fetches
+# the assets. Safe to run repeatedly.
+set -euo pipefail
+PACKAGES=(pkg-config libopenblas-dev libpng-dev libncursesw5-dev libsixel-dev libsixel-bin
+          python3-venv xterm xvfb xdotool x11-utils tmux imagemagick mate-backgrounds)
+missing=()
+for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+"$(dirname "$0")/fetch-assets.sh"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one command that sets up and runs every test on a fresh Debian machine:
+#   installs missing apt packages, fetches assets (pinned, checksummed), builds in release,
+#   runs `swift test`, the ncnn oracle comparison on real photos, and the viewer end-to-end test.
+# Opt-in slow checks: SRSCOPE_SLOW=1 (full-size ncnn comparison on several photos).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/setup.sh
+export SRSCOPE_ASSETS="${SRSCOPE_ASSETS:-$HOME/.cache/srscope}"
+BUILD_FLAGS=(-c release -Xswiftc -enable-testing)
+swift build "${BUILD_FLAGS[@]}"
+swift test "${BUILD_FLAGS[@]}" 2>&1 | tee /tmp/srscope-swift-test.log | grep -vE '^(\[|Test Case|􀟈|􁁛|◇|✔)' || true
+test_status=${PIPESTATUS[0]}
+BIN="$(swift build "${BUILD_FLAGS[@]}" --show-bin-path)/srscope"
+PY="$SRSCOPE_ASSETS/venv/bin/python"
+echo "== ncnn oracle comparison (real models, real photos) =="
+if [[ "${SRSCOPE_SLOW:-0}" == 1 ]]; then
+  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 96
+else
+  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 32 --images coffee.png
+fi
+compare_status=$?
+if [[ -x Scripts/e2e-viewer.sh ]]; then
+  echo "== viewer end-to-end =="
+  Scripts/e2e-viewer.sh "$BIN"
+fi
+tail -3 /tmp/srscope-swift-test.log
+exit $(( test_status || compare_status ))
