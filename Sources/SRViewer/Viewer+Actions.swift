@@ -1,0 +1,79 @@
+import Foundation
+import SRTensor
+
+extension Viewer {
+  /// Ranks crops of model A against HR (or against the baseline in |A-base| mode) and jumps to the
+  /// worst one (`restart`) or to the next one in the ranking.
+  func findWorst(restart: Bool) {
+    let i = state.imageIndex
+    guard let set = data.imageSet(i), let a = data.output(model: state.focus, image: i) else {
+      state.message = "worst-first: output of \(modelName(state.focus)) not ready yet"
+      return
+    }
+    let versusBase = state.errorMode == .versusBaseline && state.baseline != state.focus
+    let reference = versusBase ? data.output(model: state.baseline, image: i) : set.hr
+    guard let b = reference else { state.message = "worst-first: baseline output not ready yet"; return }
+    if restart || state.worstRanking.isEmpty {
+      let ranked = WorstCrop.rank(a, b, size: state.cropSize, stride: max(1, state.cropSize / 2))
+      state.worstRanking = ranked.map(\.crop)
+      state.worstIndex = 0
+      lastWorstScores = ranked.map(\.meanAbsDifference)
+    } else {
+      state.worstIndex = (state.worstIndex + 1) % max(1, state.worstRanking.count)
+    }
+    guard state.worstRanking.indices.contains(state.worstIndex) else { state.message = "worst-first: nothing to rank"; return }
+    let crop = state.worstRanking[state.worstIndex]
+    state.cropX = crop.x
+    state.cropY = crop.y
+    let score = lastWorstScores.indices.contains(state.worstIndex) ? lastWorstScores[state.worstIndex] : .nan
+    state.message = "worst #\(state.worstIndex + 1)/\(state.worstRanking.count): mean |\(modelName(state.focus))-"
+      + (versusBase ? modelName(state.baseline) : "HR") + "| = " + String(format: "%.4f", score) + " (W: next)"
+  }
+
+  /// The tiles of the current comparison (same panels as on screen, blink off), at 2x up to 256 px.
+  func montageTiles() -> [Montage.Tile] {
+    guard let set = data.imageSet(state.imageIndex) else { return [] }
+    let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
+    let up = max(1, min(4, 256 / max(crop.width, crop.height)))
+    let size = PixelSize(width: crop.width * up, height: crop.height * up)
+    let sources: [PanelSource] = [.lr] + state.shownModels.map { .model($0) } + [.hr]
+    return sources.compactMap { source in
+      let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: Zoom(up: up, down: 1), size: size,
+                           errorMode: state.errorMode, baseline: state.baseline)
+      guard let img = PanelRenderer.pixels(spec, data: data) else { return nil }
+      var labels: [String]
+      switch source {
+      case .lr: labels = ["LR x\(set.scale)", "input"]
+      case .hr: labels = ["HR", "reference"]
+      case .model(let m):
+        let mm = cropMetrics(model: m, crop: crop)
+        labels = [modelName(m) + (m == state.baseline ? " (base)" : ""),
+                  "PSNR-Y " + MetricTable.num(mm?.psnrY, "%.2f", 0) + " SSIM " + MetricTable.num(mm?.ssimY, "%.4f", 0),
+                  "LPIPS " + MetricTable.num(mm?.lpips, "%.4f", 0)]
+      }
+      if PanelRenderer.showsMap(source, state.errorMode, baseline: state.baseline) {
+        labels[0] += " " + state.errorMode.label + " 0-" + String(format: "%g", state.errorMode.scaleMax)
+      }
+      return Montage.Tile(image: img, labels: labels)
+    }
+  }
+
+  /// Writes the montage PNG and shows the equivalent command line in the status bar.
+  func export(term: TerminalDevice) {
+    guard let set = data.imageSet(state.imageIndex) else { state.message = "export: image not loaded"; return }
+    let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
+    let stem = set.name.split(separator: "/").last.map(String.init) ?? "image"
+    let base = stem.hasSuffix(".png") ? String(stem.dropLast(4)) : stem
+    let path = exportDirectory + "/compare-\(base)-\(crop.x)_\(crop.y)_\(crop.width)x\(crop.height).png"
+    do {
+      try Montage.writePNG(Montage.compose(montageTiles()), to: path)
+      let request = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
+                                   models: state.shownModels.map(modelName), baseline: modelName(state.baseline),
+                                   crop: crop, errorMode: state.errorMode, outputPath: path)
+      lastExportCommand = compareCommand(request)
+      state.message = "wrote \(path) | \(lastExportCommand ?? "")"
+    } catch {
+      state.message = "export failed: \(error)"
+    }
+  }
+}

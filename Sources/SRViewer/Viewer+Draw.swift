@@ -1,0 +1,150 @@
+import SRTensor
+
+extension Viewer {
+  /// The panels on screen, in order: LR, shown models, HR; in blink mode the one current frame.
+  func panelSources() -> [PanelSource] {
+    if state.blink {
+      let partner: PanelSource = state.blinkPartner.map { .model($0) } ?? .hr
+      return [state.blinkPhase == 0 ? .model(state.focus) : partner]
+    }
+    return [.lr] + state.shownModels.map { .model($0) } + [.hr]
+  }
+
+  /// The model's display name, or `model N` when out of range.
+  func modelName(_ m: Int) -> String {
+    data.modelNames.indices.contains(m) ? data.modelNames[m] : "model \(m + 1)"
+  }
+
+  /// Renders one complete frame.
+  public func draw(on term: TerminalDevice) {
+    let mode = renderer?.mode ?? .blocks(.trueColor)
+    if renderer == nil { renderer = PanelRenderer(mode: mode) }
+    term.beginFrame()
+    defer { term.endFrame() }
+    let size = term.size
+    guard let set = data.imageSet(state.imageIndex) else {
+      term.write("Loading image \(state.imageIndex + 1)/\(data.imageCount)...", row: 0, col: 0, attributes: .bold)
+      drawStatus(on: term, row: size.rows - 1, cols: size.cols)
+      return
+    }
+    let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
+    let sources = panelSources()
+    let layout = Layout.compute(terminal: size, pixelsPerCell: mode.pixelsPerCell(term.capabilities.cellPixels),
+                                panelCount: sources.count, crop: PixelSize(width: crop.width, height: crop.height),
+                                modelCount: data.modelNames.count, bandHeight: mode.bandHeight)
+    guard case .screen(let screen) = layout else {
+      if case .tooSmall(let message) = layout { drawWrapped(message, on: term, size: size) }
+      return
+    }
+    let zoom = screen.panels.first?.zoom ?? Zoom(up: 1, down: 1)
+    term.write(MetricTable.fit("[\(state.imageIndex + 1)/\(data.imageCount)] \(set.name)  crop \(crop.width)x\(crop.height)"
+      + " at \(crop.x),\(crop.y)  zoom \(zoom)  A: \(modelName(state.focus))  base: \(modelName(state.baseline))"
+      + "  \(mode.label)", size.cols), row: 0, col: 0, attributes: .bold)
+    for (frame, source) in zip(screen.panels, sources) {
+      drawPanel(source, frame: frame, crop: crop, set: set, on: term)
+    }
+    drawLegend(on: term, row: screen.legendRow, cols: size.cols)
+    drawTable(on: term, screen: screen, cols: size.cols)
+    drawStatus(on: term, row: screen.statusRow, cols: size.cols)
+    if state.showHelp { HelpOverlay.draw(on: term) }
+  }
+
+  func drawPanel(_ source: PanelSource, frame: PanelFrame, crop: CropRect, set: ViewerImageSet, on term: TerminalDevice) {
+    let showsMap = PanelRenderer.showsMap(source, state.errorMode, baseline: state.baseline)
+    var name: String, detail: String
+    switch source {
+    case .lr: name = "LR x\(set.scale) (nearest)"; detail = "input"
+    case .hr: name = "HR"; detail = "reference"
+    case .model(let m):
+      name = modelName(m) + (m == state.focus ? " (A)" : "") + (m == state.baseline ? " (base)" : "")
+      detail = MetricTable.cropLabel(cropMetrics(model: m, crop: crop), width: frame.width)
+    }
+    if showsMap { name += " [\(state.errorMode.label)]" }
+    if state.blink { name = "BLINK: " + name }
+    term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
+    term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
+    guard !state.showHelp else { return }
+    let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: frame.zoom, size: frame.imagePixels,
+                         errorMode: state.errorMode, baseline: state.baseline)
+    if let bytes = renderer?.payload(spec, data: data) {
+      term.writeGraphics(bytes, row: frame.imageRow, col: frame.imageCol, cells: frame.imageCells)
+    } else {
+      let what = showsMap && state.errorMode == .lpips ? "no LPIPS map" : "computing..."
+      term.write(MetricTable.fit(what, frame.width), row: frame.imageRow, col: frame.col, attributes: [])
+    }
+  }
+
+  func drawLegend(on term: TerminalDevice, row: Int, cols: Int) {
+    let text: String
+    switch state.errorMode {
+    case .off:
+      text = state.blink ? "blink: \(modelName(state.focus)) <-> \(state.blinkPartner.map(modelName) ?? "HR") (space stops)" : ""
+    case .lpips:
+      text = "LPIPS map, fixed scale 0 (black) .. 1 (white): red ~0.33, yellow ~0.67; above 1 clips"
+    case .versusHR, .versusBaseline:
+      text = "\(state.errorMode.label) mean over RGB, fixed scale 0 (black) .. 0.25 (white): red ~0.08, yellow ~0.17; above clips"
+    }
+    term.write(MetricTable.fit(text, cols), row: row, col: 0, attributes: [])
+  }
+
+  func drawTable(on term: TerminalDevice, screen: ScreenLayout, cols: Int) {
+    term.write(MetricTable.fit(MetricTable.header, cols), row: screen.tableRow, col: 0, attributes: .bold)
+    let base = data.wholeImageMetrics(model: state.baseline, image: state.imageIndex)
+    let count = data.modelNames.count
+    // Scroll so the focus row stays visible when not every model fits.
+    let first = max(0, min(state.focus - screen.tableModelRows + 1, count - screen.tableModelRows))
+    for (line, m) in (first..<min(count, first + screen.tableModelRows)).enumerated() {
+      let row = MetricTable.row(index: m, name: modelName(m), metrics: data.wholeImageMetrics(model: m, image: state.imageIndex),
+                                baseline: base, isShown: state.shownModels.contains(m), isFocus: m == state.focus,
+                                isBaseline: m == state.baseline)
+      term.write(MetricTable.fit(row, cols), row: screen.tableRow + 1 + line, col: 0, attributes: [])
+    }
+  }
+
+  func drawStatus(on term: TerminalDevice, row: Int, cols: Int) {
+    let p = data.progress
+    var left = p.done < p.total ? "working \(p.done)/\(p.total): \(p.message)" : "ready"
+    if let message = state.message { left = message }
+    let right = " ?:help q:quit"
+    let width = max(0, cols - right.count)
+    term.write(MetricTable.pad(left, width) + right, row: row, col: 0, attributes: .reverse)
+  }
+
+  func drawWrapped(_ message: String, on term: TerminalDevice, size: CellSize) {
+    var row = 0, line = ""
+    for word in message.split(separator: " ") {
+      if !line.isEmpty, line.count + 1 + word.count > size.cols {
+        term.write(line, row: row, col: 0, attributes: .bold); row += 1; line = ""
+      }
+      line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { term.write(MetricTable.fit(line, size.cols), row: row, col: 0, attributes: .bold) }
+  }
+
+  /// Crop metrics from the data source, cached per (model, image, crop) once available.
+  func cropMetrics(model: Int, crop: CropRect) -> MetricRow? {
+    let key = CropMetricKey(model: model, image: state.imageIndex, crop: crop)
+    if let hit = cropMetricCache[key] { return hit }
+    guard let row = data.cropMetrics(model: model, image: state.imageIndex, crop: crop) else { return nil }
+    if cropMetricCache.count > 4096 { cropMetricCache.removeAll() }
+    cropMetricCache[key] = row
+    return row
+  }
+
+  /// Maps a click on a panel picture to the HR pixel under it.
+  func hitTest(row: Int, col: Int, term: TerminalDevice) -> (Int, Int)? {
+    guard let set = data.imageSet(state.imageIndex), let mode = renderer?.mode else { return nil }
+    let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
+    let ppc = mode.pixelsPerCell(term.capabilities.cellPixels)
+    guard case .screen(let screen) = Layout.compute(
+      terminal: term.size, pixelsPerCell: ppc, panelCount: panelSources().count,
+      crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight)
+    else { return nil }
+    for f in screen.panels where (f.imageRow..<(f.imageRow + f.imageCells.rows)).contains(row)
+      && (f.imageCol..<(f.imageCol + f.imageCells.cols)).contains(col) {
+      let px = (col - f.imageCol) * ppc.width + ppc.width / 2, py = (row - f.imageRow) * ppc.height + ppc.height / 2
+      return (crop.x + px * f.zoom.down / f.zoom.up, crop.y + py * f.zoom.down / f.zoom.up)
+    }
+    return nil
+  }
+}
