@@ -75,10 +75,15 @@ struct NCNNWeightReader {
       let padded = (count * 2 + 3) / 4 * 4
       try need(4 + padded, layer)
       offset += 4
-      var out = [Float](repeating: 0, count: count)
-      for i in 0..<count {
-        let bits = UInt16(bytes[offset + 2 * i]) | UInt16(bytes[offset + 2 * i + 1]) << 8
-        out[i] = Self.halfToFloat(bits)
+      let start = offset
+      let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        bytes.withUnsafeBytes { raw in
+          for i in 0..<count {
+            let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self))
+            buffer[i] = Self.halfToFloat(bits)
+          }
+        }
+        initialized = count
       }
       offset += padded
       return out
@@ -90,8 +95,16 @@ struct NCNNWeightReader {
   /// A type-1 buffer: `count` raw little-endian float32 values.
   private mutating func readRaw(_ count: Int, _ layer: NCNNLayer) throws -> [Float] {
     try need(count * 4, layer)
-    var out = [Float](repeating: 0, count: count)
-    for i in 0..<count { out[i] = Float(bitPattern: u32(at: offset + 4 * i)) }
+    let start = offset
+    let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      bytes.withUnsafeBytes { raw in
+        for i in 0..<count {
+          let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))
+          buffer[i] = Float(bitPattern: bits)
+        }
+      }
+      initialized = count
+    }
     offset += count * 4
     return out
   }
