@@ -258,7 +258,7 @@ def write_goldens():
         stride = 1 if flat.size <= 200 else 7
         strides[label] = (list(res.shape), stride)
         out.append(f"  /// Random [3, 13, 11] at scale {scale:.6g}: shape {list(res.shape)}, "
-                   f"every {stride}th element, then the channel sums.")
+                   f"elements [::{stride}], then the channel sums.")
         out.append(swift_array(f"{label}Shape", list(res.shape)).replace("[Double]", "[Int]")
                    .replace(".0", ""))
         out.append(f"  static let {label}Stride = {stride}")

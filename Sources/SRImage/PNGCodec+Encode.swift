@@ -44,7 +44,8 @@ extension PNGCodec {
     case Int(SRPNG_OK): break
     case Int(SRPNG_NO_MEMORY): throw PNGError.outOfMemory
     default:
-      throw PNGError.encodeFailed(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+      let text = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+      throw PNGError.encodeFailed(String(decoding: text, as: UTF8.self))
     }
     guard let data = out.data else { throw PNGError.outOfMemory }
     return Array(UnsafeBufferPointer(start: data, count: out.size))

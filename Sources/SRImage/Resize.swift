@@ -13,7 +13,8 @@ public enum Resize {
   /// - Precondition: `x` is rank 3 with H, W ≥ 1 and `scale > 0`.
   public static func bicubic(_ x: Tensor, scale: Double) -> Tensor {
     precondition(scale > 0 && scale.isFinite, "Resize.bicubic: scale \(scale) must be > 0")
-    precondition(x.rank == 3, "Resize.bicubic: expected [C, H, W], got \(x.shapeDescription)")
+    precondition(x.rank == 3 && x.height > 0 && x.width > 0,
+                 "Resize.bicubic: expected non-empty [C, H, W], got \(x.shapeDescription)")
     let outH = Int((Double(x.height) * scale).rounded(.up))
     let outW = Int((Double(x.width) * scale).rounded(.up))
     return resize(x, rows: BicubicTaps(inLength: x.height, outLength: outH, scale: scale),
@@ -27,7 +28,8 @@ public enum Resize {
   ///   - outWidth: output width (≥ 1).
   /// - Returns: `[C, outHeight, outWidth]`.
   public static func bicubic(_ x: Tensor, outHeight: Int, outWidth: Int) -> Tensor {
-    precondition(x.rank == 3, "Resize.bicubic: expected [C, H, W], got \(x.shapeDescription)")
+    precondition(x.rank == 3 && x.height > 0 && x.width > 0,
+                 "Resize.bicubic: expected non-empty [C, H, W], got \(x.shapeDescription)")
     precondition(outHeight >= 1 && outWidth >= 1, "Resize.bicubic: empty output size")
     let sh = Double(outHeight) / Double(x.height), sw = Double(outWidth) / Double(x.width)
     return resize(x, rows: BicubicTaps(inLength: x.height, outLength: outHeight, scale: sh),

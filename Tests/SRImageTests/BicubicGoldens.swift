@@ -10,7 +10,7 @@ enum BicubicGoldens {
     0.838975694, 0.871341766, 0.903459821, 0.935825893,
   ]
 
-  /// Random [3, 13, 11] at scale 0.25: shape [3, 4, 3], every 1th element, then the channel sums.
+  /// Random [3, 13, 11] at scale 0.25: shape [3, 4, 3], elements [::1], then the channel sums.
   static let quarterShape: [Int] = [
     3, 4, 3,
   ]
@@ -29,7 +29,7 @@ enum BicubicGoldens {
     5.96161992, 5.41832926, 5.93659293,
   ]
 
-  /// Random [3, 13, 11] at scale 0.5: shape [3, 7, 6], every 1th element, then the channel sums.
+  /// Random [3, 13, 11] at scale 0.5: shape [3, 7, 6], elements [::1], then the channel sums.
   static let halfShape: [Int] = [
     3, 7, 6,
   ]
@@ -63,7 +63,7 @@ enum BicubicGoldens {
     20.8865776, 19.0731873, 20.8578501,
   ]
 
-  /// Random [3, 13, 11] at scale 0.333333: shape [3, 5, 4], every 1th element, then the channel sums.
+  /// Random [3, 13, 11] at scale 0.333333: shape [3, 5, 4], elements [::1], then the channel sums.
   static let thirdShape: [Int] = [
     3, 5, 4,
   ]
@@ -86,7 +86,7 @@ enum BicubicGoldens {
     9.89648767, 9.02632292, 9.89962671,
   ]
 
-  /// Random [3, 13, 11] at scale 2: shape [3, 26, 22], every 7th element, then the channel sums.
+  /// Random [3, 13, 11] at scale 2: shape [3, 26, 22], elements [::7], then the channel sums.
   static let x2Shape: [Int] = [
     3, 26, 22,
   ]
@@ -140,7 +140,7 @@ enum BicubicGoldens {
     290.908422, 258.731343, 288.97521,
   ]
 
-  /// Random [3, 13, 11] at scale 4: shape [3, 52, 44], every 7th element, then the channel sums.
+  /// Random [3, 13, 11] at scale 4: shape [3, 52, 44], elements [::7], then the channel sums.
   static let x4Shape: [Int] = [
     3, 52, 44,
   ]
