@@ -1,0 +1,68 @@
+// Conv2d throughput benchmark for SRTensor (not a unit test). Built and run by bench_ops.sh.
+// Times each distinct 3x3 conv shape of RRDBNet (64 feat, 23 blocks, 32 grow, x4) at a
+// 128x128 LR input and projects the model's total conv time from the per-shape minimum.
+import Foundation
+import CBLAS
+import SRTensor
+
+struct Shape { let label: String; let cin, cout, size, countInModel: Int }
+
+let shapes = [
+  Shape(label: "rdb conv1  64->32 @128", cin: 64, cout: 32, size: 128, countInModel: 69),
+  Shape(label: "rdb conv2  96->32 @128", cin: 96, cout: 32, size: 128, countInModel: 69),
+  Shape(label: "rdb conv3 128->32 @128", cin: 128, cout: 32, size: 128, countInModel: 69),
+  Shape(label: "rdb conv4 160->32 @128", cin: 160, cout: 32, size: 128, countInModel: 69),
+  Shape(label: "rdb conv5 192->64 @128", cin: 192, cout: 64, size: 128, countInModel: 69),
+  Shape(label: "first      3->64 @128", cin: 3, cout: 64, size: 128, countInModel: 1),
+  Shape(label: "body      64->64 @128", cin: 64, cout: 64, size: 128, countInModel: 1),
+  Shape(label: "up1       64->64 @256", cin: 64, cout: 64, size: 256, countInModel: 1),
+  Shape(label: "up2/hr    64->64 @512", cin: 64, cout: 64, size: 512, countInModel: 2),
+  Shape(label: "last      64->3  @512", cin: 64, cout: 3, size: 512, countInModel: 1),
+]
+
+let args = CommandLine.arguments
+let threads = args.count > 1 ? Int(args[1]) ?? 2 : 2
+let reps = args.count > 2 ? Int(args[2]) ?? 5 : 5
+Parallel.setThreads(threads)
+print("threads \(threads), OpenBLAS core \(Parallel.blasCoreName), reps \(reps) (min and median)")
+
+var rng = SystemRandomNumberGenerator()
+func random(_ shape: [Int]) -> Tensor {
+  Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &rng) })
+}
+
+var projected = 0.0, totalFlop = 0.0
+for s in shapes {
+  let x = random([s.cin, s.size, s.size])
+  let w = random([s.cout, s.cin, 3, 3]).data.map { $0 * 0.05 }
+  let weight = Tensor(shape: [s.cout, s.cin, 3, 3], data: w)
+  let bias = random([s.cout])
+  var times = [Double]()
+  for _ in 0..<(reps + 1) {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let y = Ops.conv2d(x, weight: weight, bias: bias, activation: .leakyReLU(0.2))
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    precondition(y.count == s.cout * s.size * s.size)
+  }
+  times.removeFirst()  // warm-up
+  let k = s.cin * 9, n = s.size * s.size
+  let col = [Float](repeating: 0.5, count: k * n)
+  var c = [Float](repeating: 0, count: s.cout * n)
+  var gemmTimes = [Double]()
+  for _ in 0..<reps {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(s.cout), blasint(n), blasint(k),
+                1, weight.data, blasint(k), col, blasint(n), 0, &c, blasint(n))
+    gemmTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+  }
+  times.sort()
+  let flop = 2.0 * Double(s.cin * 9 * s.cout * s.size * s.size)
+  let best = times[0], median = times[times.count / 2]
+  projected += best * Double(s.countInModel)
+  totalFlop += flop * Double(s.countInModel)
+  let gemmBest = gemmTimes.min() ?? 0
+  print(String(format: "%@  %7.2f ms (median %7.2f)  %6.1f GFLOP/s   [bare sgemm %6.1f GFLOP/s]",
+               s.label, best * 1e3, median * 1e3, flop / best / 1e9, flop / gemmBest / 1e9))
+}
+print(String(format: "RRDBNet x4 @128x128: %.0f GFLOP in 351 convs, projected %.2f s (%.1f GFLOP/s)",
+             totalFlop / 1e9, projected, totalFlop / projected / 1e9))
