@@ -52,6 +52,15 @@ public struct TrainRNG: RandomNumberGenerator, Sendable {
     s = (split(), split(), split(), split())
   }
 
+  /// The four state words (for checkpoints).
+  public var state: [UInt64] { [s.0, s.1, s.2, s.3] }
+
+  /// Restores a generator from `state` (four words, not all zero).
+  public init?(state w: [UInt64]) {
+    guard w.count == 4, w.contains(where: { $0 != 0 }) else { return nil }
+    s = (w[0], w[1], w[2], w[3])
+  }
+
   /// The next 64 random bits.
   public mutating func next() -> UInt64 {
     let result = rotl(s.1 &* 5, 7) &* 9

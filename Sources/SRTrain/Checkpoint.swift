@@ -1,0 +1,63 @@
+import Foundation
+import SRFormats
+import SRTensor
+
+/// Checkpoint files of a run folder: `iter_<N>.safetensors` (weights, loadable by
+/// `ModelLoader.load(path:)`) and `state_<N>.safetensors` (fp32 weights, Adam moments, RNG state).
+public enum Checkpoint {
+  /// Path of the weights checkpoint for iteration `n`.
+  public static func weightsPath(_ folder: String, _ n: Int) -> String { folder + "/iter_\(n).safetensors" }
+  /// Path of the optimizer-state file for iteration `n`.
+  public static func statePath(_ folder: String, _ n: Int) -> String { folder + "/state_\(n).safetensors" }
+
+  /// The largest N with a `state_<N>.safetensors` in `folder`, or nil.
+  public static func latestState(in folder: String) -> Int? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.compactMap { n -> Int? in
+      guard n.hasPrefix("state_"), n.hasSuffix(".safetensors") else { return nil }
+      return Int(n.dropFirst(6).dropLast(12))
+    }.max()
+  }
+
+  /// Writes both files for iteration `n` atomically.
+  static func save(network: any TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
+                   elapsed: Double, folder: String) throws(TrainError) {
+    var weights = network.stateDict()
+    weights.metadata["iteration"] = "\(n)"
+    weights.metadata["seed"] = "\(recipe.seed)"
+    weights.metadata["recipe"] = recipe.name
+    weights.metadata["init"] = (recipe.`init` ?? .pytorch).rawValue
+    weights.metadata["format"] = "pt"
+    var state = StateDict()
+    for p in network.tensors { state["param." + p.name] = Tensor(shape: p.shape, data: p.value) }
+    for (k, t) in adam.stateTensors(network.parameters) { state["adam." + k] = t }
+    state.metadata = ["iteration": "\(n)", "adam_step": "\(adam.step)", "elapsed": "\(elapsed)",
+                      "rng": rng.state.map(String.init).joined(separator: ",")]
+    do {
+      try AtomicFile.write(try Safetensors.write(weights, as: recipe.fp16 == true ? .f16 : .f32),
+                           to: weightsPath(folder, n))
+      try AtomicFile.write(try Safetensors.write(state, as: .f32), to: statePath(folder, n))
+    } catch {
+      throw .checkpoint("cannot write iteration \(n): \(error)")
+    }
+  }
+
+  /// Restores weights, Adam and RNG from `state_<n>`; returns (rng, elapsed seconds).
+  static func restore(network: any TrainableNetwork, adam: Adam, folder: String, iteration n: Int)
+    throws(TrainError) -> (TrainRNG, Double) {
+    let path = statePath(folder, n)
+    guard let data = FileManager.default.contents(atPath: path) else { throw .checkpoint("cannot read \(path)") }
+    let dict: StateDict
+    do { dict = try Safetensors.read([UInt8](data)) } catch { throw .checkpoint("\(path): \(error)") }
+    var params = StateDict()
+    for k in dict.keys where k.hasPrefix("param.") { params[String(k.dropFirst(6))] = dict.tensors[k] }
+    try network.load(params)
+    var moments = StateDict()
+    for k in dict.keys where k.hasPrefix("adam.") { moments[String(k.dropFirst(5))] = dict.tensors[k] }
+    guard let step = Int(dict.metadata["adam_step"] ?? ""),
+          let rng = TrainRNG(state: (dict.metadata["rng"] ?? "").split(separator: ",").compactMap { UInt64($0) })
+    else { throw .checkpoint("\(path): missing adam_step or rng metadata") }
+    try adam.restore(moments, parameters: network.parameters, step: step)
+    return (rng, Double(dict.metadata["elapsed"] ?? "") ?? 0)
+  }
+}

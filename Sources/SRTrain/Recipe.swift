@@ -1,0 +1,157 @@
+import Foundation
+import Yams
+
+/// A training recipe (YAML or JSON), e.g.
+/// ```yaml
+/// name: srresnet_bn_x4
+/// architecture: {type: srresnet, num_feat: 64, num_block: 16, batch_norm: true, scale: 4}
+/// data: {hr_folders: [train], hr_patch: 128, batch: 16, flips: true, rotations: true, validation: [val/baboon.png]}
+/// loss: l1
+/// optimizer: {lr: 2.0e-4, betas: [0.9, 0.999]}
+/// schedule: {type: step, milestones: [200000], gamma: 0.5}
+/// iterations: 1000
+/// seed: 1
+/// init: msra0.1
+/// snapshot_interval: 500
+/// validation_interval: 100
+/// ```
+public struct Recipe: Codable, Sendable, Equatable {
+  /// Generator architecture and hyperparameters.
+  public struct Architecture: Codable, Sendable, Equatable {
+    /// `srresnet`, `rrdbnet` or `msrresnet`.
+    public var type: String
+    public var num_feat: Int
+    public var num_block: Int
+    public var num_grow_ch: Int?
+    public var batch_norm: Bool?
+    public var residual_scale: Float?
+    public var scale: Int
+    public init(type: String, num_feat: Int, num_block: Int, num_grow_ch: Int? = nil, batch_norm: Bool? = nil,
+                residual_scale: Float? = nil, scale: Int) {
+      self.type = type; self.num_feat = num_feat; self.num_block = num_block; self.num_grow_ch = num_grow_ch
+      self.batch_norm = batch_norm; self.residual_scale = residual_scale; self.scale = scale
+    }
+  }
+
+  /// Training data: HR folders of PNGs and patch sampling.
+  public struct Data: Codable, Sendable, Equatable {
+    public var hr_folders: [String]
+    public var hr_patch: Int
+    public var batch: Int
+    public var flips: Bool?
+    public var rotations: Bool?
+    /// HR PNG files used for validation PSNR-Y (LR made by `Degrade.makeLR`).
+    public var validation: [String]?
+    public init(hr_folders: [String], hr_patch: Int, batch: Int, flips: Bool? = true, rotations: Bool? = true,
+                validation: [String]? = nil) {
+      self.hr_folders = hr_folders; self.hr_patch = hr_patch; self.batch = batch
+      self.flips = flips; self.rotations = rotations; self.validation = validation
+    }
+  }
+
+  /// Adam settings.
+  public struct Optimizer: Codable, Sendable, Equatable {
+    public var lr: Double
+    public var betas: [Double]?
+    public var weight_decay: Double?
+    public init(lr: Double, betas: [Double]? = [0.9, 0.999], weight_decay: Double? = 0) {
+      self.lr = lr; self.betas = betas; self.weight_decay = weight_decay
+    }
+  }
+
+  /// Learning-rate schedule: `step` (milestones, gamma) or `cosine` (min_lr).
+  public struct Schedule: Codable, Sendable, Equatable {
+    public var type: String
+    public var milestones: [Int]?
+    public var gamma: Double?
+    public var min_lr: Double?
+    public init(type: String, milestones: [Int]? = nil, gamma: Double? = nil, min_lr: Double? = nil) {
+      self.type = type; self.milestones = milestones; self.gamma = gamma; self.min_lr = min_lr
+    }
+  }
+
+  public var name: String
+  public var architecture: Architecture
+  public var data: Data
+  /// Only `l1` is supported.
+  public var loss: String?
+  public var optimizer: Optimizer
+  public var schedule: Schedule?
+  public var iterations: Int
+  public var seed: UInt64
+  /// `pytorch`, `msra` or `msra0.1`.
+  public var `init`: InitScheme?
+  public var snapshot_interval: Int?
+  public var validation_interval: Int?
+  /// Store checkpoints as fp16 (Adam state stays fp32).
+  public var fp16: Bool?
+
+  /// Decodes YAML (a superset of JSON).
+  public static func parse(_ text: String) throws(TrainError) -> Recipe {
+    let recipe: Recipe
+    do { recipe = try YAMLDecoder().decode(Recipe.self, from: text) } catch {
+      throw .recipe("cannot decode: \(String(describing: error).split(separator: "\n").first ?? "")")
+    }
+    try recipe.validate()
+    return recipe
+  }
+
+  /// Reads and validates a recipe file.
+  public static func load(path: String) throws(TrainError) -> Recipe {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+    else { throw .recipe("cannot read \(path)") }
+    return try parse(text)
+  }
+
+  /// The recipe as YAML.
+  public func yaml() throws -> String { try YAMLEncoder().encode(self) }
+
+  /// Checks ranges and combinations.
+  public func validate() throws(TrainError) {
+    let a = architecture, d = data
+    guard ["srresnet", "rrdbnet", "msrresnet"].contains(a.type) else { throw .recipe("unknown architecture type \(a.type)") }
+    guard a.num_feat > 0, a.num_block >= 0, a.scale > 0 else { throw .recipe("num_feat, num_block, scale must be positive") }
+    guard d.batch > 0, d.hr_patch > 0, d.hr_patch % a.scale == 0 else {
+      throw .recipe("batch > 0 and hr_patch a positive multiple of scale required")
+    }
+    if a.type == "rrdbnet", d.hr_patch % 4 != 0 { throw .recipe("rrdbnet needs hr_patch divisible by 4") }
+    guard !d.hr_folders.isEmpty else { throw .recipe("data.hr_folders is empty") }
+    guard (loss ?? "l1") == "l1" else { throw .recipe("only the l1 loss is supported") }
+    guard optimizer.lr > 0, (optimizer.betas ?? [0.9, 0.999]).count == 2 else { throw .recipe("optimizer needs lr > 0 and two betas") }
+    guard iterations > 0 else { throw .recipe("iterations must be positive") }
+    if let s = schedule, !["step", "cosine", "constant"].contains(s.type) { throw .recipe("unknown schedule \(s.type)") }
+    if (snapshot_interval ?? 1) <= 0 || (validation_interval ?? 1) <= 0 { throw .recipe("intervals must be positive") }
+  }
+
+  /// Builds the generator described by `architecture` (weights uninitialised).
+  public func makeNetwork() throws(TrainError) -> any TrainableNetwork {
+    let a = architecture
+    switch a.type {
+    case "srresnet":
+      return try TrainableSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale, batchNorm: a.batch_norm ?? false)
+    case "rrdbnet":
+      return try TrainableRRDBNet(numFeat: a.num_feat, numBlock: a.num_block, numGrow: a.num_grow_ch ?? 32,
+                                  scale: a.scale, residualScale: a.residual_scale ?? 0.2)
+    case "msrresnet":
+      return try TrainableMSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale)
+    default:
+      throw .recipe("unknown architecture type \(a.type)")
+    }
+  }
+
+  /// Learning rate at 0-based iteration `it`.
+  public func learningRate(at it: Int) -> Double {
+    let base = optimizer.lr
+    guard let s = schedule else { return base }
+    switch s.type {
+    case "step":
+      let passed = (s.milestones ?? []).filter { it >= $0 }.count
+      return base * pow(s.gamma ?? 0.5, Double(passed))
+    case "cosine":
+      let lo = s.min_lr ?? 0, t = Double(min(it, iterations)) / Double(iterations)
+      return lo + 0.5 * (base - lo) * (1 + cos(Double.pi * t))
+    default:
+      return base
+    }
+  }
+}
