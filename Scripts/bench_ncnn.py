@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Times realesrgan-x4plus: ncnn CPU fp32 vs `srscope upscale`, same input and thread count.
+
+Setup (once):   pip install ncnn==1.0.20261020 numpy
+Usage:
+  python3 Scripts/bench_ncnn.py --image astronaut.png --crop 128 --threads 2 --runs 3
+  python3 Scripts/bench_ncnn.py --ncnn-only ...      # time ncnn alone
+
+ncnn is timed twice per run: inference only (extract on a loaded net) and load + inference
+(a fresh net each run, which is what one `srscope upscale` process must also do).
+srscope is timed as the wall time of the whole subprocess (process start, model load, PNG
+read/write, inference, --save-float). The printed ratio is srscope / ncnn(load+infer) on
+medians; srscope / ncnn(infer) is printed too. Other processes on the machine inflate all of
+these numbers, so compare ratios measured in one session, not absolute times across sessions.
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_ncnn import (center_crop, default_assets, load_ncnn, read_png_rgb8,  # noqa: E402
+                          run_ncnn, run_srscope, to_chw, write_png_rgb8)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--assets", default=default_assets(), help="dir holding models/ (default $SRSCOPE_ASSETS or ~/.cache/srscope)")
+    ap.add_argument("--srscope", default=".build/release/srscope")
+    ap.add_argument("--model", default="realesrgan-x4plus")
+    ap.add_argument("--image", help="PNG photo (default: first PNG in <assets>/images)")
+    ap.add_argument("--crop", type=int, default=128, help="centre crop W×W (default 128)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool; the median is reported")
+    ap.add_argument("--ncnn-only", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.image:
+        d = os.path.join(args.assets, "images")
+        pngs = sorted(f for f in os.listdir(d) if f.endswith(".png")) if os.path.isdir(d) else []
+        if not pngs:
+            ap.error("no --image and no PNG in %s" % d)
+        args.image = os.path.join(d, pngs[0])
+    if args.runs < 1:
+        ap.error("--runs must be >= 1")
+    return args
+
+
+def time_ncnn(param, chw, threads, runs):
+    infer, total = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        net = load_ncnn(param, threads)
+        t1 = time.perf_counter()
+        run_ncnn(net, chw)
+        t2 = time.perf_counter()
+        infer.append(t2 - t1)
+        total.append(t2 - t0)
+    return statistics.median(infer), statistics.median(total), infer
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        import ncnn  # noqa: F401
+    except ImportError:
+        sys.exit("ncnn is not installed: pip install ncnn==1.0.20261020 numpy")
+    if not args.ncnn_only and not os.access(args.srscope, os.X_OK):
+        sys.exit("srscope binary not found at %s (build it or pass --srscope)" % args.srscope)
+    param = os.path.join(args.assets, "models", args.model + ".param")
+    img = center_crop(read_png_rgb8(args.image), args.crop)
+    chw = to_chw(img)
+    print("%s on %s %dx%d, %d threads, %d runs (median)" % (
+        args.model, os.path.basename(args.image), img.shape[1], img.shape[0], args.threads, args.runs))
+    infer, total, all_infer = time_ncnn(param, chw, args.threads, args.runs)
+    print("ncnn fp32 CPU   inference %8.2f s   load+inference %8.2f s   runs %s" % (
+        infer, total, " ".join("%.2f" % t for t in all_infer)))
+    if args.ncnn_only:
+        return 0
+    with tempfile.TemporaryDirectory() as work:
+        png = os.path.join(work, "crop.png")
+        write_png_rgb8(png, img)
+        walls = [run_srscope(args.srscope, param, png, work, args.threads)[1] for _ in range(args.runs)]
+    wall = statistics.median(walls)
+    print("srscope upscale wall      %8.2f s   runs %s" % (wall, " ".join("%.2f" % t for t in walls)))
+    print("ratio srscope / ncnn(load+infer) = %.2f   srscope / ncnn(infer) = %.2f" % (wall / total, wall / infer))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

