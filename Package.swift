@@ -33,6 +33,7 @@ let package = Package(
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"]),
     .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage"]),
+    .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"]),
     .executableTarget(
       name: "srscope",
       dependencies: [
@@ -47,6 +48,7 @@ let package = Package(
     .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
+    .testTarget(name: "SRMetricsTests", dependencies: ["SRMetrics", "SRImage", "SRFormats", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
   ]

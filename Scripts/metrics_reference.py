@@ -222,8 +222,9 @@ RHO_GRID = gamma(2 / ALPHA_GRID) ** 2 / (gamma(1 / ALPHA_GRID) * gamma(3 / ALPHA
 def aggd(x):
     x = x.ravel()
     left, right = x[x < 0], x[x > 0]
-    sl = math.sqrt(np.mean(left ** 2)) if left.size else 0.0
-    sr = math.sqrt(np.mean(right ** 2)) if right.size else 0.0
+    # An empty side has no defined spread: NaN, and the block is dropped from the covariance.
+    sl = math.sqrt(np.mean(left ** 2)) if left.size else math.nan
+    sr = math.sqrt(np.mean(right ** 2)) if right.size else math.nan
     gh = sl / sr
     rh = np.mean(np.abs(x)) ** 2 / np.mean(x ** 2)
     big_r = rh * (gh ** 3 + 1) * (gh + 1) / (gh ** 2 + 1) ** 2

