@@ -32,12 +32,13 @@ let package = Package(
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"]),
-    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage"]),
+    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")]),
+    .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")]),
     .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"]),
     .executableTarget(
       name: "srscope",
       dependencies: [
-        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline",
+        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline", "SRMetrics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -48,6 +49,7 @@ let package = Package(
     .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
+    .testTarget(name: "SRTrainTests", dependencies: ["SRTrain", "SRTestSupport"]),
     .testTarget(name: "SRMetricsTests", dependencies: ["SRMetrics", "SRImage", "SRFormats", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),

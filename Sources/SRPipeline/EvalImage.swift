@@ -1,0 +1,45 @@
+import Foundation
+import SRImage
+import SRTensor
+
+/// An HR image and the LR image the models receive (BasicSR benchmark protocol: mod-crop to the
+/// scale, MATLAB bicubic 1/scale, 8-bit), or a given LR image when HR/LR folders are paired.
+public struct EvalImage: Sendable {
+  public var name: String
+  /// `[3, H, W]` in [0, 1], mod-cropped so that `H = h * scale`.
+  public var hr: Tensor
+  /// `[3, h, w]` in [0, 1].
+  public var lr: Tensor
+  public var scale: Int
+
+  /// Loads `hrPath` and makes (or, with `lrPath`, reads and checks) its LR counterpart.
+  /// - Throws: `PNGError`, or `EvalError.badPair` when sizes disagree or the image is smaller than the scale.
+  public static func load(hrPath: String, lrPath: String? = nil, scale: Int) throws -> EvalImage {
+    let name = (hrPath as NSString).lastPathComponent
+    let hrImage = try PNGCodec.read(contentsOf: hrPath)
+    guard hrImage.width >= scale, hrImage.height >= scale else {
+      throw EvalError.badPair("\(name): \(hrImage.width)x\(hrImage.height) is smaller than the scale \(scale)")
+    }
+    let hr = Degrade.modcrop(hrImage.rgb, multiple: scale)
+    guard let lrPath else {
+      return EvalImage(name: name, hr: hr, lr: Degrade.makeLR(hrImage.rgb, scale: scale), scale: scale)
+    }
+    let lr = try PNGCodec.read(contentsOf: lrPath).rgb
+    guard lr.height * scale == hr.height, lr.width * scale == hr.width else {
+      throw EvalError.badPair("\(name): LR \(lr.width)x\(lr.height) x\(scale) does not match HR \(hr.width)x\(hr.height)")
+    }
+    return EvalImage(name: name, hr: hr, lr: lr, scale: scale)
+  }
+}
+
+/// An evaluation input problem.
+public enum EvalError: Error, CustomStringConvertible, Equatable {
+  case badPair(String)
+  case noImages(String)
+  public var description: String {
+    switch self {
+    case .badPair(let s): return s
+    case .noImages(let s): return "no images: \(s)"
+    }
+  }
+}

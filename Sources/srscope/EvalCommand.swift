@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import SRPipeline
+
+/// `srscope eval`: every model on every image, with PSNR-Y, SSIM-Y, LPIPS, NIQE, parameters and time.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate models on HR images (LR by MATLAB bicubic) or paired HR/LR folders.")
+
+  @Option(help: "Manifest (YAML) listing models and images.") var manifest: String?
+  @Option(name: .customLong("model"), help: "A model file (repeatable).") var models: [String] = []
+  @Option(help: "Folder of HR PNGs.") var hr: String?
+  @Option(help: "Folder of LR PNGs with the same names as the HR ones (optional).") var lr: String?
+  @Option(help: "Scale (default: the manifest's, else the first model's).") var scale: Int?
+  @Option(help: "Pixels shaved from each border before measuring (default: the scale).") var cropBorder: Int?
+  @Option(help: "Output format: table, csv, json, markdown.") var format: String = "table"
+  @Flag(help: "Do not read or write the SR output cache.") var noCache = false
+  @Flag(help: "Skip the bicubic baseline row.") var noBicubic = false
+  @OptionGroup var threading: ThreadOptions
+
+  func validate() throws {
+    if manifest == nil && (models.isEmpty || hr == nil) {
+      throw ValidationError("give --manifest, or --model (repeatable) and --hr")
+    }
+    if EvalReport.Format(rawValue: format) == nil { throw ValidationError("--format must be table, csv, json or markdown") }
+  }
+
+  func run() throws {
+    threading.apply()
+    var entries: [(String, String?)] = models.map { ($0, nil) }
+    var hrDir = hr, lrDir = lr, manifestScale: Int? = nil, files: [String]? = nil
+    if let path = manifest {
+      let m = try Manifest.load(path: path)
+      entries += m.models.map { ($0.path, $0.name) }
+      hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; manifestScale = m.scale; files = m.images.files
+    }
+    var evalModels = try entries.map { try EvalModel.load(path: $0.0, name: $0.1) }
+    let s = scale ?? manifestScale ?? evalModels.compactMap { if case .network(_, let l, _) = $0 { return l.network.scale } else { return nil } }.first ?? 4
+    if !noBicubic { evalModels.insert(.bicubic, at: 0) }
+    let names = try files ?? FileManager.default.contentsOfDirectory(atPath: hrDir!).filter { $0.lowercased().hasSuffix(".png") }.sorted()
+    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(hrDir!)") }
+    let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
+                              cache: noCache ? nil : OutputCache(), cropBorder: cropBorder ?? s)
+    for note in evaluator.metrics.unavailable { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
+    let bar = ProgressBar("eval")
+    var rows: [EvalRow] = []
+    let total = Double(names.count * evalModels.count)
+    for (i, name) in names.enumerated() {
+      let image = try EvalImage.load(hrPath: hrDir! + "/" + name, lrPath: lrDir.map { $0 + "/" + name }, scale: s)
+      for (j, model) in evalModels.enumerated() {
+        rows.append(try evaluator.evaluate(model, image))
+        bar.update(Double(i * evalModels.count + j + 1) / total)
+      }
+    }
+    bar.finish()
+    print(EvalReport.render(rows, format: EvalReport.Format(rawValue: format)!), terminator: "")
+  }
+}

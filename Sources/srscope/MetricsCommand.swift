@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SRImage
+import SRPipeline
+
+/// `srscope metrics SR.png HR.png`: the metrics of one pair, for scripts.
+struct MetricsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "metrics",
+    abstract: "PSNR/SSIM (Y and RGB), LPIPS (Alex, VGG) and NIQE of one SR/HR pair.")
+
+  @Argument(help: "The image to judge (SR).") var sr: String
+  @Argument(help: "The reference (HR).") var hr: String
+  @Option(help: "Pixels shaved from each border (default 0).") var cropBorder: Int = 0
+  @Option(help: "Output format: table or json.") var format: String = "table"
+  @OptionGroup var threading: ThreadOptions
+
+  func validate() throws {
+    if cropBorder < 0 { throw ValidationError("--crop-border must be non-negative") }
+    if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+  }
+
+  func run() throws {
+    threading.apply()
+    let a = try PNGCodec.read(contentsOf: sr), b = try PNGCodec.read(contentsOf: hr)
+    let values = try MetricSet(selection: .all).measure(sr: a.rgb, hr: b.rgb, cropBorder: cropBorder)
+    for note in values.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    if format == "json" {
+      let data = try JSONSerialization.data(withJSONObject: values.jsonObject(), options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      for (k, v) in values.jsonObject().sorted(by: { $0.key < $1.key }) { print("\(k): \(v is NSNull ? "null" : "\(v)")") }
+    }
+  }
+}
