@@ -10,11 +10,14 @@ ncnn is timed twice per run: inference only (extract on a loaded net) and load +
 (a fresh net each run, which is what one `srscope upscale` process must also do).
 srscope is timed as the wall time of the whole subprocess (process start, model load, PNG
 read/write, inference, --save-float). The printed ratio is srscope / ncnn(load+infer) on
-medians; srscope / ncnn(infer) is printed too. Other processes on the machine inflate all of
-these numbers, so compare ratios measured in one session, not absolute times across sessions.
+medians; srscope / ncnn(infer) is printed too. Other processes on the machine inflate wall
+times, so CPU times (user+sys of all threads: `time.process_time` around ncnn's extract,
+`RUSAGE_CHILDREN` for srscope, which also covers its load and I/O) and their ratio are printed
+as the contention-robust comparison.
 """
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -48,16 +51,26 @@ def parse_args(argv):
 
 
 def time_ncnn(param, chw, threads, runs):
-    infer, total = [], []
+    """Median wall times (inference, load+inference), all inference walls, median inference CPU."""
+    infer, total, cpu = [], [], []
     for _ in range(runs):
         t0 = time.perf_counter()
         net = load_ncnn(param, threads)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         run_ncnn(net, chw)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         infer.append(t2 - t1)
         total.append(t2 - t0)
-    return statistics.median(infer), statistics.median(total), infer
+        cpu.append(c2 - c1)
+    return statistics.median(infer), statistics.median(total), infer, statistics.median(cpu)
+
+
+def time_srscope(srscope, param, png, work, threads):
+    """Wall time and user+sys CPU time of one srscope subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_srscope(srscope, param, png, work, threads)[1]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None):
@@ -73,18 +86,21 @@ def main(argv=None):
     chw = to_chw(img)
     print("%s on %s %dx%d, %d threads, %d runs (median)" % (
         args.model, os.path.basename(args.image), img.shape[1], img.shape[0], args.threads, args.runs))
-    infer, total, all_infer = time_ncnn(param, chw, args.threads, args.runs)
-    print("ncnn fp32 CPU   inference %8.2f s   load+inference %8.2f s   runs %s" % (
-        infer, total, " ".join("%.2f" % t for t in all_infer)))
+    infer, total, all_infer, cpu = time_ncnn(param, chw, args.threads, args.runs)
+    print("ncnn fp32 CPU   inference %8.2f s   load+inference %8.2f s   inference CPU time %8.2f s   runs %s" % (
+        infer, total, cpu, " ".join("%.2f" % t for t in all_infer)))
     if args.ncnn_only:
         return 0
     with tempfile.TemporaryDirectory() as work:
         png = os.path.join(work, "crop.png")
         write_png_rgb8(png, img)
-        walls = [run_srscope(args.srscope, param, png, work, args.threads)[1] for _ in range(args.runs)]
-    wall = statistics.median(walls)
-    print("srscope upscale wall      %8.2f s   runs %s" % (wall, " ".join("%.2f" % t for t in walls)))
-    print("ratio srscope / ncnn(load+infer) = %.2f   srscope / ncnn(infer) = %.2f" % (wall / total, wall / infer))
+        timings = [time_srscope(args.srscope, param, png, work, args.threads) for _ in range(args.runs)]
+    walls = [w for w, _ in timings]
+    wall, sr_cpu = statistics.median(walls), statistics.median(c for _, c in timings)
+    print("srscope upscale wall      %8.2f s   process CPU time %8.2f s   runs %s" % (
+        wall, sr_cpu, " ".join("%.2f" % t for t in walls)))
+    print("ratio srscope / ncnn(load+infer) = %.2f   srscope / ncnn(infer) = %.2f   CPU-time ratio = %.2f" % (
+        wall / total, wall / infer, sr_cpu / cpu))
     return 0
 
 

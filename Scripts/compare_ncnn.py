@@ -141,6 +141,10 @@ def center_crop(img, size):
 def load_ncnn(param, threads):
     """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic)."""
     import ncnn  # pip install ncnn==1.0.20261020
+    binp = os.path.splitext(param)[0] + ".bin"
+    for path in (param, binp):
+        if not os.path.isfile(path):
+            raise FileNotFoundError("no such model file: %s" % path)
     net = ncnn.Net()
     opt = net.opt
     opt.use_vulkan_compute = False
@@ -151,7 +155,6 @@ def load_ncnn(param, threads):
     opt.num_threads = threads
     if net.load_param(param) != 0:
         raise RuntimeError("ncnn: load_param failed for %s" % param)
-    binp = os.path.splitext(param)[0] + ".bin"
     if net.load_model(binp) != 0:
         raise RuntimeError("ncnn: load_model failed for %s" % binp)
     return net
