@@ -82,7 +82,7 @@ public final class MetricSet: @unchecked Sendable {
     v.ssim_y = attempt("ssim_y") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: true) }
     v.psnr_rgb = attempt("psnr_rgb") { try PSNR.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
     v.ssim_rgb = attempt("ssim_rgb") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
-    let sr01 = sr255.scaled(by: 1 / 255), hr01 = hr255.scaled(by: 1 / 255)
+    let sr01 = sr255.map { $0 / 255 }, hr01 = hr255.map { $0 / 255 }
     if let m = alex { v.lpips_alex = attempt("lpips_alex") { try m.distance(sr01, hr01) } }
     if let m = vgg { v.lpips_vgg = attempt("lpips_vgg") { try m.distance(sr01, hr01) } }
     if let m = niqeModel { v.niqe = attempt("niqe") { try m.score(sr255, cropBorder: cropBorder) } }
@@ -91,7 +91,3 @@ public final class MetricSet: @unchecked Sendable {
   }
 }
 
-extension Tensor {
-  /// Every element multiplied by `factor`.
-  func scaled(by factor: Float) -> Tensor { Tensor(shape: shape, data: data.map { $0 * factor }) }
-}

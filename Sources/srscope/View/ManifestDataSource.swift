@@ -1,0 +1,142 @@
+import Foundation
+import SRMetrics
+import SRPipeline
+import SRTensor
+import SRViewer
+
+/// The viewer's data: real models run on real images in a background thread, through the same
+/// evaluator and on-disk output cache as `srscope eval`. Every accessor returns at once.
+final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
+  struct Pair: Hashable { var model: Int, image: Int }
+
+  let modelNames: [String]
+  private let modelPaths: [String?]  // nil = bicubic
+  private let imagePaths: [String]
+  private let lrFolder: String?
+  private let scale: Int
+  private let lock = NSLock()
+  private var images: [Int: ViewerImageSet] = [:]
+  private var evalImages: [Int: EvalImage] = [:]
+  private var outputs: [Pair: Tensor] = [:]
+  private var metrics: [Pair: MetricRow] = [:]
+  private var maps: [Pair: Tensor] = [:]
+  private var failed: Set<Pair> = []
+  private var done = 0
+  private var message = "starting"
+  private var wantedImage = 0
+  private var cropLPIPS: LPIPS?
+
+  var imageCount: Int { imagePaths.count }
+
+  init(models: [(name: String, path: String)], imagePaths: [String], lrFolder: String?, scale: Int) {
+    modelNames = ["bicubic"] + models.map(\.name)
+    modelPaths = [nil] + models.map(\.path)
+    self.imagePaths = imagePaths
+    self.lrFolder = lrFolder
+    self.scale = scale
+  }
+
+  var total: Int { modelNames.count * imagePaths.count }
+
+  var progress: (done: Int, total: Int, message: String) {
+    lock.withLock { (done, total, message) }
+  }
+
+  func imageSet(_ index: Int) -> ViewerImageSet? {
+    lock.withLock {
+      wantedImage = index
+      return images[index]
+    }
+  }
+
+  func output(model: Int, image: Int) -> Tensor? { lock.withLock { outputs[Pair(model: model, image: image)] } }
+  func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { lock.withLock { metrics[Pair(model: model, image: image)] } }
+  func lpipsMap(model: Int, image: Int) -> Tensor? { lock.withLock { maps[Pair(model: model, image: image)] } }
+
+  func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
+    guard let sr = output(model: model, image: image), let hr = lock.withLock({ images[image]?.hr }) else { return nil }
+    let a = ColorSpace.quantized255(TensorRegion.crop(sr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
+    let b = ColorSpace.quantized255(TensorRegion.crop(hr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
+    var row = MetricRow()
+    row.psnrY = try? PSNR.compute(a, b, cropBorder: 0, yChannel: true)
+    row.ssimY = try? SSIM.compute(a, b, cropBorder: 0, yChannel: true)
+    if let lp = lock.withLock({ cropLPIPS }), crop.width >= lp.minimumSide, crop.height >= lp.minimumSide {
+      row.lpips = try? lp.distance(a.map { $0 / 255 }, b.map { $0 / 255 })
+    }
+    return row
+  }
+
+  /// Starts the background worker (one thread: inference already uses every core through OpenBLAS).
+  func start() {
+    let thread = Thread { [self] in work() }
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+
+  private func setMessage(_ s: String) { lock.withLock { message = s } }
+
+  private func work() {
+    setMessage("loading metrics")
+    let metricSet = MetricSet(selection: [.fidelity, .lpipsAlex, .niqe])
+    let lpips = try? LPIPS(backbone: .alex, weightsPath: AssetLocator().lpipsWeights(.alex))
+    lock.withLock { cropLPIPS = lpips }
+    var models: [EvalModel?] = []
+    for (i, path) in modelPaths.enumerated() {
+      guard let path else { models.append(.bicubic); continue }
+      setMessage("loading \(modelNames[i])")
+      do { models.append(try EvalModel.load(path: path, name: modelNames[i])) } catch {
+        models.append(nil)
+        setMessage("\(modelNames[i]): \(error)")
+      }
+    }
+    let evaluator = Evaluator(metrics: metricSet, cache: OutputCache(), cropBorder: scale)
+    for i in imagePaths.indices { loadImage(i) }
+    var pending = Set(imagePaths.indices)
+    while !pending.isEmpty {
+      let wanted = lock.withLock { wantedImage }
+      let image = pending.contains(wanted) ? wanted : pending.min()!
+      pending.remove(image)
+      guard let eval = lock.withLock({ evalImages[image] }) else {
+        lock.withLock { done += modelNames.count }
+        continue
+      }
+      for (m, model) in models.enumerated() { run(model, m, eval, image, evaluator, lpips) }
+    }
+    setMessage("ready")
+  }
+
+  private func loadImage(_ i: Int) {
+    let name = (imagePaths[i] as NSString).lastPathComponent
+    setMessage("reading \(name)")
+    do {
+      let e = try EvalImage.load(hrPath: imagePaths[i], lrPath: lrFolder.map { $0 + "/" + name }, scale: scale)
+      lock.withLock {
+        evalImages[i] = e
+        images[i] = ViewerImageSet(name: e.name, hr: e.hr, lr: e.lr, scale: scale)
+      }
+    } catch {
+      setMessage("\(name): \(error)")
+    }
+  }
+
+  private func run(_ model: EvalModel?, _ m: Int, _ eval: EvalImage, _ image: Int, _ evaluator: Evaluator, _ lpips: LPIPS?) {
+    let key = Pair(model: m, image: image)
+    defer { lock.withLock { done += 1 } }
+    guard let model else { lock.withLock { _ = failed.insert(key) }; return }
+    setMessage("\(modelNames[m]) on \(eval.name)")
+    do {
+      let (sr, _, _) = try evaluator.output(model, eval)
+      lock.withLock { outputs[key] = sr }
+      let v = try evaluator.metrics.measure(sr: sr, hr: eval.hr, cropBorder: scale)
+      lock.withLock { metrics[key] = MetricRow(psnrY: v.psnr_y, ssimY: v.ssim_y, lpips: v.lpips_alex, niqe: v.niqe) }
+      if let lpips, let map = try? lpips.spatialMap(ColorSpace.quantized255(sr).map { $0 / 255 },
+                                                     ColorSpace.quantized255(eval.hr).map { $0 / 255 }) {
+        lock.withLock { maps[key] = map }
+      }
+    } catch {
+      lock.withLock { _ = failed.insert(key) }
+      setMessage("\(modelNames[m]) on \(eval.name): \(error)")
+    }
+  }
+}
+

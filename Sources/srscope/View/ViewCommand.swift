@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import SRPipeline
+import SRViewer
+
+extension GraphicsMode: ExpressibleByArgument {}
+
+/// `srscope view`: the terminal viewer (the default command).
+struct ViewCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "view",
+    abstract: "Compare LR / SR / HR crops of several models side by side in the terminal (sixel or half-blocks).")
+
+  @Option(help: "Manifest (default: Ablations/ablations.yml, or $SRSCOPE_MANIFEST).") var manifest: String?
+  @Option(help: "Folder of HR PNGs (overrides the manifest's).") var hr: String?
+  @Option(help: "Folder of LR PNGs named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
+  @Option(name: .customLong("model"), help: "A model file to show (repeatable; replaces the manifest's models).") var models: [String] = []
+  @Option(help: "Scale when no manifest is used.") var scale: Int = 4
+  @Option(help: "Graphics: auto, sixel or blocks.") var graphics: GraphicsMode = .auto
+  @Flag(help: "Show built-in synthetic images (no models or assets needed).") var demo = false
+  @OptionGroup var threading: ThreadOptions
+
+  func run() throws {
+    threading.apply()
+    let source: ViewerDataSource
+    if demo {
+      source = StaticDataSource.demo()
+    } else {
+      source = try makeSource()
+    }
+    let viewer = Viewer(dataSource: source, graphics: graphics)
+    try viewer.run()
+  }
+
+  func makeSource() throws -> ManifestDataSource {
+    var entries: [(name: String, path: String)] = []
+    var hrDir = hr, lrDir = lr, s = scale, files: [String]? = nil
+    if models.isEmpty || hr == nil {
+      let path = try manifest ?? DefaultManifest.locate()
+      let m = try Manifest.load(path: path)
+      if models.isEmpty { entries = m.models.map { ($0.name, $0.path) } }
+      hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; s = m.scale; files = m.images.files
+    }
+    entries += models.map { (((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension, $0) }
+    guard let dir = hrDir else { throw ValidationError("no HR folder: give --hr or a manifest") }
+    let names = try files ?? FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.lowercased().hasSuffix(".png") }.sorted()
+    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(dir); run Scripts/fetch-assets.sh") }
+    let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s)
+    source.start()
+    return source
+  }
+}
+
+/// Finds the default manifest: `$SRSCOPE_MANIFEST`, `./Ablations/ablations.yml`, or the one in the
+/// source tree the executable was built from.
+enum DefaultManifest {
+  static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    var candidates: [String] = []
+    if let env = environment["SRSCOPE_MANIFEST"] { candidates.append(env) }
+    candidates.append(FileManager.default.currentDirectoryPath + "/Ablations/ablations.yml")
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<5 {
+      candidates.append(dir.appendingPathComponent("Ablations/ablations.yml").path)
+      dir = dir.deletingLastPathComponent()
+    }
+    guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw ValidationError("no manifest found (looked for Ablations/ablations.yml); pass --manifest")
+    }
+    return found
+  }
+}
