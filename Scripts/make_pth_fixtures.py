@@ -207,6 +207,32 @@ def summary(values, shape):
     return {"shape": shape, "count": len(values), "sum": sum(values), "abs_sum": sum(abs(v) for v in values),
             "samples": [[i, values[i]] for i in picks]}
 
+def write_zip64_pth(path, obj):
+    """A zip .pth written by hand with every size/offset field saturated: ZIP64 extras (0x0001) in the
+    local and central headers, a ZIP64 end-of-central-directory record and locator (SR-SPEC 2.2)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    pkl, storages = pickle_with_storages(obj, legacy=False)
+    records = [("data.pkl", pkl)] + [("data/" + s.key, s.raw()) for s in storages] + [("version", b"3\n")]
+    out, central = bytearray(), bytearray()
+    for name, data in records:
+        name = (stem + "/" + name).encode()
+        crc, offset = zipfile.crc32(data), len(out)
+        local_extra = struct.pack("<HHQQ", 1, 16, len(data), len(data))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                           len(name), len(local_extra)) + name + local_extra + data
+        extra = struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF,
+                               0xFFFFFFFF, len(name), len(extra), 0, 0, 0, 0, 0xFFFFFFFF) + name + extra
+    cd_offset, n = len(out), len(records)
+    out += central
+    eocd64 = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, len(central), cd_offset)
+    out += struct.pack("<IIQI", 0x07064B50, 0, eocd64, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    with open(path, "wb") as f: f.write(bytes(out))
+    with zipfile.ZipFile(path) as z:  # the standard library must agree it is a valid ZIP64 archive
+        assert [z.read(i) for i in z.namelist()] == [d for _, d in records]
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     shapes = rrdb_shapes()
@@ -235,6 +261,9 @@ def main():
     # (e) shared storages, offsets, strides, views, half, 0-dim long
     shared, shared_expected = shared_storage_fixture()
     write_legacy_pth(os.path.join(OUT, "shared_storage_legacy.pth"), shared)
+    # (f) ZIP64 everywhere: the first 4 tensors of the BasicSR state dict
+    small = collections.OrderedDict((k, tensor(v, s, str(i))) for i, ((k, s), v) in enumerate(zip(shapes[:4], ema[:4])))
+    write_zip64_pth(os.path.join(OUT, "tiny_zip64.pth"), small)
     # malicious pickles, written by hand (GLOBAL opcodes), never imported
     evil_os = b"\x80\x02cos\nsystem\nq\x00X\x04\x00\x00\x00echoq\x01\x85q\x02Rq\x03."
     write_zip_pth(os.path.join(OUT, "evil_os_system.pth"), records=[("data.pkl", evil_os), ("version", b"3\n")])
