@@ -14,8 +14,10 @@ public struct CheckpointFileError: Error, Equatable, CustomStringConvertible, @u
   public var underlying: any Error
 
   /// "x4.pth: reading pickle: forbidden global 'os.system'".
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String { stage.isEmpty ? "\(path): \(underlying)" : "\(path): \(stage): \(underlying)" }
 
+  /// Errors are equal when their messages are.
   public static func == (a: Self, b: Self) -> Bool { a.description == b.description }
 }
 
@@ -62,5 +64,6 @@ public enum CheckpointReader {
 public struct ReaderMessage: Error, Equatable, CustomStringConvertible, Sendable {
   /// The message.
   public var text: String
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String { text }
 }

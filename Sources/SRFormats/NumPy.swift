@@ -19,6 +19,7 @@ public enum NumPyError: Error, Equatable, CustomStringConvertible, Sendable {
   /// A pickled checkpoint holds something other than nested dicts of arrays.
   case notAnArray(key: String, type: String)
 
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String {
     switch self {
     case .badMagic: "npy: missing \\x93NUMPY magic"

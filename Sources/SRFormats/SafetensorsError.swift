@@ -31,6 +31,7 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible, Sendabl
   /// Writing: a key listed in `keys` has no tensor, or a name is reserved.
   case invalidTensorName(String)
 
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String {
     switch self {
     case .headerTooSmall(let n):

@@ -27,6 +27,7 @@ public enum TorchCheckpointError: Error, Equatable, CustomStringConvertible, Sen
   /// The unpickled object holds no tensors in any of the recognised places.
   case notAStateDict(String)
 
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String {
     switch self {
     case .unrecognizedContainer: "not a PyTorch checkpoint (neither a zip nor a legacy pickle stream)"

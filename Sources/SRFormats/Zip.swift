@@ -13,6 +13,7 @@ public enum ZipError: Error, Equatable, CustomStringConvertible, Sendable {
   /// Multi-disk or encrypted archives are not supported.
   case unsupported(String)
 
+  /// A one-line message naming the subject, the problem and the numbers.
   public var description: String {
     switch self {
     case .endOfCentralDirectoryNotFound:
