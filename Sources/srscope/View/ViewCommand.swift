@@ -30,6 +30,11 @@ struct ViewCommand: ParsableCommand {
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
     try viewer.run()
+    // The background worker may be inside an OpenBLAS call; OpenBLAS's exit handler would wait
+    // for its threads (seen here: the process hung after `q`). The terminal is already restored,
+    // and nothing else needs flushing, so leave without running exit handlers.
+    fflush(nil)
+    _exit(0)
   }
 
   func makeSource() throws -> ManifestDataSource {
