@@ -46,6 +46,8 @@ public enum ModelLoader {
       return LoadedModel(network: net, format: format, keyLayout: layout, path: path, metadata: raw.metadata)
     } catch let error as ModelFileError {
       throw error
+    } catch let error as CheckpointFileError {
+      throw error  // already names the file
     } catch {
       throw ModelFileError(path: path, underlying: error)
     }
