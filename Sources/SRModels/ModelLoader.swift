@@ -30,7 +30,7 @@ public enum ModelLoader {
   public static func load(path: String) throws -> LoadedModel {
     do {
       guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw ModelLoadError.badInput("cannot open file")
+        throw ModelLoadError.badInput("cannot open file: " + String(cString: strerror(errno)))
       }
       let head = [UInt8](handle.readData(ofLength: 16))
       try? handle.close()
