@@ -1,0 +1,88 @@
+#!/bin/sh
+# End-to-end check of the terminal viewer (TERMINAL.md §4):
+#   1. sixel: xterm (decGraphicsID vt340) under Xvfb, keys through xdotool (XTEST), screenshots with
+#      `import -window root`, pixel checks in Python (numpy + PIL);
+#   2. half-blocks: tmux 3.3 (which swallows sixel), capture-pane text asserts.
+# Usage: Scripts/e2e-viewer.sh [viewer command]   (default: "srscope view --demo"; the script adds
+#        "--graphics sixel|blocks"). Needs: Xvfb xterm xdotool imagemagick tmux python3 (numpy, PIL).
+# Output: screenshots and logs in $OUT (default /tmp/e2e-viewer); exit 0 on success.
+set -eu
+VIEWER=${1:-${VIEWER:-srscope view --demo}}
+OUT=${OUT:-/tmp/e2e-viewer}
+mkdir -p "$OUT"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+started_xvfb=""
+cleanup() {
+  [ -n "${xpid:-}" ] && kill "$xpid" 2>/dev/null || true
+  [ -n "$started_xvfb" ] && kill "$started_xvfb" 2>/dev/null || true
+  tmux -L e2eviewer kill-server 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# ---- 1. sixel in xterm under Xvfb -------------------------------------------------------------
+if [ -z "${DISPLAY:-}" ]; then
+  Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  started_xvfb=$!
+  export DISPLAY=:97
+  sleep 1
+fi
+xterm -xrm 'XTerm*decGraphicsID: vt340' -xrm 'XTerm*numColorRegisters: 1024' \
+      -xrm 'XTerm*maxGraphicSize: 4096x4096' -geometry 120x36+0+0 -fa 'DejaVu Sans Mono' -fs 12 \
+      -bg black -fg white -title e2eviewer \
+      -e sh -c "$VIEWER --graphics sixel 2>$OUT/sixel.err; echo \$? > $OUT/sixel.rc" &
+xpid=$!
+wid=""; i=0
+while [ -z "$wid" ] && [ $i -lt 100 ]; do wid=$(xdotool search --name '^e2eviewer$' 2>/dev/null | head -1 || true); sleep 0.1; i=$((i+1)); done
+[ -n "$wid" ] || fail "xterm window did not appear"
+sleep 3   # viewer start-up, probe, first encode
+xdotool windowfocus --sync "$wid" 2>/dev/null || true
+shot() { sleep 1; import -window root "$OUT/$1.png"; }
+shot sixel-1
+xdotool key e; shot sixel-errormap
+xdotool key e e e question; shot sixel-help
+xdotool key q; sleep 1
+[ "$(cat "$OUT/sixel.rc" 2>/dev/null)" = "0" ] || fail "viewer did not exit with 0 after q: $(cat "$OUT/sixel.err" 2>/dev/null)"
+python3 - "$OUT" <<'PY'
+import sys, numpy as np
+from PIL import Image
+out = sys.argv[1]
+def load(n): return np.asarray(Image.open(f"{out}/{n}.png").convert("RGB")).astype(int)
+a = load("sixel-1")
+# pictures: many distinct colours outside the text (text is white/grey on black)
+sat = (a.max(axis=2) - a.min(axis=2)) > 60
+assert sat.sum() > 5000, f"too few coloured pixels in the sixel screenshot: {sat.sum()}"
+cols = np.nonzero(sat.any(axis=0))[0]
+runs = np.split(cols, np.nonzero(np.diff(cols) > 8)[0] + 1)
+assert len(runs) >= 3, f"expected >= 3 picture panels side by side, found {len(runs)}"
+e = load("sixel-errormap")
+red = (e[..., 0] > 150) & (e[..., 1] < 80) & (e[..., 2] < 80)
+assert red.sum() > 50, f"error map: no red 'hot' pixels ({red.sum()})"
+h = load("sixel-help")
+assert (np.abs(h - a).sum(axis=2) > 30).sum() > 1000, "help overlay did not change the screen"
+print(f"sixel ok: {sat.sum()} coloured px, {len(runs)} panels, {red.sum()} hot px in error map")
+PY
+kill "$xpid" 2>/dev/null || true; xpid=""
+
+# ---- 2. half-blocks inside tmux ----------------------------------------------------------------
+T="tmux -L e2eviewer"
+$T -f /dev/null new-session -d -s v -x 140 -y 40 "TERM=tmux-256color COLORTERM=truecolor $VIEWER --graphics blocks 2>$OUT/tmux.err; echo \$? > $OUT/tmux.rc; sleep 30"
+i=0
+until $T capture-pane -p -t v | grep -q "PSNR-Y"; do sleep 0.2; i=$((i+1)); [ $i -lt 100 ] || fail "no table in tmux"; done
+sleep 0.5
+$T capture-pane -p -t v > "$OUT/tmux-1.txt"
+grep -q "LR x" "$OUT/tmux-1.txt" || fail "LR panel label missing"
+grep -q "^HR\| HR" "$OUT/tmux-1.txt" || fail "HR panel label missing"
+grep -q "dPSNR" "$OUT/tmux-1.txt" || fail "metric table header missing"
+$T capture-pane -p -e -t v | grep -q '48;2;' || fail "no 24-bit half-block colours in tmux"
+$T send-keys -t v '?'; sleep 0.5
+$T capture-pane -p -t v > "$OUT/tmux-help.txt"
+grep -q "srscope view - keys" "$OUT/tmux-help.txt" || fail "help overlay missing"
+$T send-keys -t v Escape n; sleep 0.8
+$T capture-pane -p -t v > "$OUT/tmux-next.txt"
+grep -q "\[2/" "$OUT/tmux-next.txt" || fail "n did not move to image 2"
+$T resize-window -t v -x 30 -y 10 2>/dev/null || true; sleep 0.5
+$T capture-pane -p -t v > "$OUT/tmux-small.txt"
+$T send-keys -t v C-c; sleep 0.8
+[ "$(cat "$OUT/tmux.rc" 2>/dev/null)" = "0" ] || fail "viewer did not exit cleanly on Ctrl-C: $(cat "$OUT/tmux.err")"
+echo "tmux ok"
+echo "PASS (artefacts in $OUT)"

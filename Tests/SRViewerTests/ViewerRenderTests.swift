@@ -1,0 +1,73 @@
+import SRTensor
+import Testing
+@testable import SRViewer
+
+@Suite struct ViewerRenderTests {
+  /// Two models on one flat 32x32 image: "same" equals HR, "dark" is HR - 0.1 everywhere.
+  func source() -> StaticDataSource {
+    let hr = Tensor(channels: 3, height: 32, width: 32, repeating: 0.5)
+    let lr = Tensor(channels: 3, height: 8, width: 8, repeating: 0.5)
+    let dark = Tensor(channels: 3, height: 32, width: 32, repeating: 0.4)
+    return StaticDataSource(
+      modelNames: ["same", "dark"], images: [ViewerImageSet(name: "flat.png", hr: hr, lr: lr, scale: 4)],
+      outputs: [[hr], [dark]],
+      metrics: [[MetricRow(psnrY: 40, ssimY: 0.99, lpips: 0.01, niqe: 5)], [MetricRow(psnrY: 30.5, ssimY: 0.9, lpips: 0.2, niqe: 6)]])
+  }
+
+  func render(_ keys: [KeyEvent?], size: CellSize = CellSize(rows: 30, cols: 150)) throws -> (RecordingTerminal, Viewer) {
+    let term = RecordingTerminal(size: size, script: keys)
+    let viewer = Viewer(dataSource: source(), graphics: .blocks, terminal: term)
+    try viewer.run()
+    return (term, viewer)
+  }
+
+  @Test func drawsLabelsPanelsAndTable() throws {
+    let (term, _) = try render([nil])
+    let lines = term.lines
+    #expect(lines[0].hasPrefix("[1/1] flat.png  crop 32x32 at 0,0  zoom 1x  A: dark  base: same  half-blocks 24-bit"))
+    #expect(lines[1].contains("LR x4 (nearest)") && lines[1].contains("same (base)") && lines[1].contains("dark (A)"))
+    #expect(lines[1].hasSuffix("HR"))
+    // Crop PSNR-Y of "dark": |dY| = 0.1 * (65.481 + 128.553 + 24.966) = 21.9 -> 10 log10(255^2 / 21.9^2) = 21.32 dB.
+    #expect(lines[2].contains("PSNR-Y 21.32"))
+    #expect(lines.contains("   model               PSNR-Y    SSIM   LPIPS    NIQE |  dPSNR    dSSIM   dLPIPS    dNIQE"))
+    #expect(lines.contains("1*Bsame                 40.00  0.9900  0.0100   5.000 |  (baseline)"))
+    #expect(lines.contains("2*>dark                 30.50  0.9000  0.2000   6.000 |   -9.50  -0.0900  +0.1900   +1.000"))
+    #expect(lines[29].hasPrefix("ready") && lines[29].hasSuffix("?:help q:quit"))
+    #expect(term.graphics.count == 4)  // LR, same, dark, HR
+    #expect(!term.isActive)            // stopped on exit
+  }
+
+  @Test func errorMapPanelShowsFixedScaleColours() throws {
+    let (term, _) = try render([.char("e"), nil])
+    #expect(term.lines.contains { $0.contains("|SR-HR| mean over RGB, fixed scale 0 (black) .. 0.25 (white)") })
+    // "dark" panel: |d| = 0.1 -> t = 0.4 -> hot (255, 51, 0) as 24-bit background.
+    let dark = String(decoding: term.graphics[2].bytes, as: UTF8.self)
+    #expect(dark.hasPrefix("\u{1B}[48;2;255;51;0m"))
+  }
+
+  @Test func helpOverlayHidesPictures() throws {
+    let (term, _) = try render([.char("?"), nil])
+    #expect(term.text.contains("| srscope view - keys"))
+    #expect(term.graphics.isEmpty)
+  }
+
+  @Test func tooSmallTerminalSaysSo() throws {
+    let (term, _) = try render([nil], size: CellSize(rows: 10, cols: 30))
+    #expect(term.lines[0] == "Terminal too small: 30x10,")
+    #expect(term.lines[1] == "need at least 40x12. Enlarge")
+    #expect(term.graphics.isEmpty)
+  }
+
+  @Test func worstFirstJumpsToThePlantedDefectInTheDemo() throws {
+    // Shown models [0, 1, 2, 3], focus starts at 3; three Tabs -> focus 2 ("esrgan-demo", defect of
+    // 12x12 magenta pixels at (128, 42) in a 192x128 image). Crop 64, stride 32.
+    let term = RecordingTerminal(size: CellSize(rows: 40, cols: 160),
+                                 script: [.char("\t"), .char("\t"), .char("\t"), .char("w"), nil])
+    let viewer = Viewer(dataSource: StaticDataSource.demo(imageCount: 1), graphics: .blocks, terminal: term)
+    try viewer.run()
+    let s = viewer.state
+    #expect(s.focus == 2)
+    #expect(s.cropX <= 128 && s.cropX + 64 >= 140 && s.cropY <= 42 && s.cropY + 64 >= 54, "crop at \(s.cropX),\(s.cropY)")
+    #expect(term.lines[term.size.rows - 1].hasPrefix("worst #1/"))
+  }
+}

@@ -1,0 +1,47 @@
+import Testing
+@testable import SRViewer
+
+@Suite struct ViewerStateTests {
+  let ctx = ViewerContext(modelCount: 4, imageCount: 3, imageSize: PixelSize(width: 192, height: 128))
+
+  func run(_ keys: [KeyEvent], from start: ViewerState? = nil) -> ViewerState {
+    keys.reduce(start ?? ViewerState(modelCount: 4)) { ViewerState.reduce($0, $1, ctx) }
+  }
+
+  @Test func movesAndClampsTheCrop() {
+    // crop 64: small step 8, big step 32; x clamps at 192-64 = 128, y at 128-64 = 64.
+    let s = run([.right, .char("l"), .shiftDown, .char("J"), .char("J")])
+    #expect((s.cropX, s.cropY) == (16, 64))
+    let t = run([.shiftRight, .shiftRight, .shiftRight, .shiftRight, .shiftRight, .char("h")])
+    #expect(t.cropX == 120)
+    #expect(run([.left, .up]).cropX == 0)
+  }
+
+  @Test func zoomKeepsTheCentreAndStopsAtTheImage() {
+    let s = run([.shiftRight, .char("+")])  // x 32, size 64 -> centre 64; size 48 -> x 40
+    #expect((s.cropSize, s.cropX) == (48, 40))
+    let big = run([.char("-"), .char("-"), .char("-"), .char("-")])
+    #expect(big.cropSize == 192)  // 256 would exceed the 192-px image side
+  }
+
+  @Test func togglesModelsFocusBaselineAndModes() {
+    var s = run([.char("2")])
+    #expect(s.shownModels == [0, 2, 3])
+    s = run([.char("2"), .char("2"), .char("\t")], from: nil)
+    #expect(s.shownModels == [0, 1, 2, 3] && s.focus == 2)
+    s = run([.char("b"), .char("b"), .char(" "), .char("e"), .char("e"), .char("?")])
+    #expect(s.baseline == 2 && s.blink && s.errorMode == .versusBaseline && s.showHelp)
+    #expect(run([.char("9")]).shownModels == [0, 1, 2, 3])  // no model 9
+    #expect(run([.char("e"), .char("e"), .char("e"), .char("e")]).errorMode == .off)
+  }
+
+  @Test func navigatesImagesAndRequestsEffects() {
+    #expect(run([.pageDown, .char("n"), .char("n")]).imageIndex == 0)
+    #expect(run([.char("p")]).imageIndex == 2)
+    #expect(run([.char("w")]).effect == .findWorst(restart: true))
+    #expect(run([.char("x")]).effect == .export)
+    #expect(run([.char("q")]).effect == .quit)
+    #expect(run([.interrupt]).effect == .quit)
+    #expect(run([.char("x"), .char("j")]).effect == nil)
+  }
+}
