@@ -4,7 +4,7 @@
 #      `import -window root`, pixel checks in Python (numpy + PIL);
 #   2. half-blocks: tmux 3.3 (which swallows sixel), capture-pane text asserts.
 # Usage: Scripts/e2e-viewer.sh [viewer command]   (default: "srscope view --demo"; the script adds
-#        "--graphics sixel|blocks"). Needs: Xvfb xterm xdotool imagemagick tmux python3 (numpy, PIL).
+#        "--graphics sixel|blocks"). Needs: Xvfb xterm xdotool imagemagick tmux python3 (numpy).
 # Output: screenshots and logs in $OUT (default /tmp/e2e-viewer); exit 0 on success.
 set -eu
 VIEWER=${1:-${VIEWER:-srscope view --demo}}
@@ -34,9 +34,9 @@ xpid=$!
 wid=""; i=0
 while [ -z "$wid" ] && [ $i -lt 100 ]; do wid=$(xdotool search --name '^e2eviewer$' 2>/dev/null | head -1 || true); sleep 0.1; i=$((i+1)); done
 [ -n "$wid" ] || fail "xterm window did not appear"
-sleep 3   # viewer start-up, probe, first encode
+sleep "${START_WAIT:-6}"   # viewer start-up, probe, first encode (keys sent earlier are lost)
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
-shot() { sleep 1; import -window root "$OUT/$1.png"; }
+shot() { sleep 1; import -window root "$OUT/$1.png"; /usr/bin/convert "$OUT/$1.png" "$OUT/$1.ppm"; }
 shot sixel-1
 xdotool key e; shot sixel-errormap
 xdotool key e e e question; shot sixel-help
@@ -44,9 +44,12 @@ xdotool key q; sleep 1
 [ "$(cat "$OUT/sixel.rc" 2>/dev/null)" = "0" ] || fail "viewer did not exit with 0 after q: $(cat "$OUT/sixel.err" 2>/dev/null)"
 python3 - "$OUT" <<'PY'
 import sys, numpy as np
-from PIL import Image
 out = sys.argv[1]
-def load(n): return np.asarray(Image.open(f"{out}/{n}.png").convert("RGB")).astype(int)
+def load(n):  # binary PPM (P6, maxval 255) written by convert
+    raw = open(f"{out}/{n}.ppm", "rb").read()
+    parts = raw.split(maxsplit=4)
+    w, h = int(parts[1]), int(parts[2])
+    return np.frombuffer(parts[4][:w * h * 3], dtype=np.uint8).reshape(h, w, 3).astype(int)
 a = load("sixel-1")
 # pictures: many distinct colours outside the text (text is white/grey on black)
 sat = (a.max(axis=2) - a.min(axis=2)) > 60

@@ -63,6 +63,8 @@ public final class Viewer {
     let term = injectedTerminal ?? CursesTerminal(capabilities: TerminalProbe.detect())
     let mode = try Self.resolve(graphics, term.capabilities)
     renderer = PanelRenderer(mode: mode)
+    // Half-blocks have ~1x2 pixels per cell: start with a 32-px crop so it is shown at 1x or more.
+    if case .blocks = mode, state.cropSizeIndex > 2 { state.cropSizeIndex = 2 }
     try term.start()
     defer { term.stop() }
     var needsDraw = true

@@ -60,14 +60,15 @@ import Testing
 
   @Test func worstFirstJumpsToThePlantedDefectInTheDemo() throws {
     // Shown models [0, 1, 2, 3], focus starts at 3; three Tabs -> focus 2 ("esrgan-demo", defect of
-    // 12x12 magenta pixels at (128, 42) in a 192x128 image). Crop 64, stride 32.
+    // 12x12 magenta pixels at (128, 42) in a 192x128 image). Crop 32, stride 16.
     let term = RecordingTerminal(size: CellSize(rows: 40, cols: 160),
                                  script: [.char("\t"), .char("\t"), .char("\t"), .char("w"), nil])
     let viewer = Viewer(dataSource: StaticDataSource.demo(imageCount: 1), graphics: .blocks, terminal: term)
     try viewer.run()
     let s = viewer.state
     #expect(s.focus == 2)
-    #expect(s.cropX <= 128 && s.cropX + 64 >= 140 && s.cropY <= 42 && s.cropY + 64 >= 54, "crop at \(s.cropX),\(s.cropY)")
+    #expect(s.cropSize == 32)  // the half-block start size
+    #expect(s.cropX <= 128 && s.cropX + 32 >= 140 && s.cropY <= 42 && s.cropY + 32 >= 54, "crop at \(s.cropX),\(s.cropY)")
     #expect(term.lines[term.size.rows - 1].hasPrefix("worst #1/"))
   }
 }
