@@ -16,12 +16,12 @@ func syntheticImage(_ size: Int, phase: Double = 0) -> Tensor {
   return Tensor(shape: [3, size, size], data: data)
 }
 
-/// A temp folder holding two synthetic 48x48 PNGs.
+/// A temp folder holding two synthetic 72x72 PNGs.
 func syntheticFolder(_ tag: String) throws -> String {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srtrain-\(tag)-\(getpid())").path
   try? FileManager.default.removeItem(atPath: dir)
   try FileManager.default.createDirectory(atPath: dir + "/hr", withIntermediateDirectories: true)
-  for k in 0..<2 { try PNGCodec.write(SRImage.Image(rgb: syntheticImage(48, phase: Double(k))), to: dir + "/hr/\(k).png") }
+  for k in 0..<2 { try PNGCodec.write(SRImage.Image(rgb: syntheticImage(72, phase: Double(k))), to: dir + "/hr/\(k).png") }
   return dir
 }
 
