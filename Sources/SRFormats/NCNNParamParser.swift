@@ -46,8 +46,9 @@ enum NCNNParamParser {
       throw NCNNError.malformedLayer(line: line, reason: "expected 'Type Name n_in n_out ...'")
     }
     let type = tokens[0], name = tokens[1]
-    guard let nIn = Int(tokens[2]), let nOut = Int(tokens[3]), nIn >= 0, nOut >= 0 else {
-      throw NCNNError.malformedLayer(line: line, reason: "blob counts '\(tokens[2]) \(tokens[3])' are not integers")
+    guard let nIn = Int(tokens[2]), let nOut = Int(tokens[3]), nIn >= 0, nOut >= 0,
+          nIn <= tokens.count, nOut <= tokens.count else {
+      throw NCNNError.malformedLayer(line: line, reason: "blob counts '\(tokens[2]) \(tokens[3])' are not valid")
     }
     guard NCNNModel.knownLayerTypes.contains(type) else {
       throw NCNNError.unknownLayer(type: type, name: name, line: line)
@@ -70,6 +71,8 @@ enum NCNNParamParser {
     let bad = NCNNError.badParam(line: layer.line, layer: layer.name, token: token)
     let parts = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
     guard parts.count == 2, let key = Int(parts[0]), !parts[1].isEmpty else { throw bad }
+    // ncnn param ids are small (NCNN_MAX_PARAM_COUNT); bounding them also keeps `-key` safe.
+    guard (-23300 - 999)...999 ~= key, key >= 0 || key <= -23300 else { throw bad }
     if key <= -23300 {
       let items = parts[1].split(separator: ",", omittingEmptySubsequences: false)
       guard let count = Int(items[0]), count >= 0, count == items.count - 1 else { throw bad }

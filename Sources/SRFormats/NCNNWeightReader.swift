@@ -39,10 +39,11 @@ struct NCNNWeightReader {
     where layer.int(key, default: 0) != 0 {
       throw invalid(key, layer, "= \(layer.int(key, default: 0)): \(what) are not supported")
     }
-    guard size % (outputs * kh * kw) == 0 else {
-      throw invalid(6, layer, "= \(size) is not a multiple of num_output×kh×kw = \(outputs * kh * kw)")
+    let (perInput, overflow) = outputs.multipliedReportingOverflow(by: kh * kw)
+    guard !overflow, size % perInput == 0 else {
+      throw invalid(6, layer, "= \(size) is not a multiple of num_output×kh×kw = \(overflow ? "(overflow)" : "\(perInput)")")
     }
-    let inputs = size / (outputs * kh * kw)
+    let inputs = size / perInput
     let weight = Tensor(shape: [outputs, inputs, kh, kw], data: try readTagged(size, layer))
     switch layer.int(5, default: 0) {
     case 0: return [weight]
@@ -53,7 +54,7 @@ struct NCNNWeightReader {
 
   private func positiveParam(_ key: Int, of layer: NCNNLayer, default value: Int) throws -> Int {
     let v = layer.int(key, default: value)
-    guard v > 0, v <= 1 << 30 else {
+    guard v > 0, v <= 1 << 28 else {
       throw invalid(key, layer, v == 0 && layer.intParams[key] == nil ? "is missing" : "= \(v) is out of range")
     }
     return v
