@@ -30,32 +30,13 @@ extension Viewer {
       + (versusBase ? modelName(state.baseline) : "HR") + "| = " + String(format: "%.4f", score) + " (W: next)"
   }
 
-  /// The tiles of the current comparison (same panels as on screen, blink off), at 2x up to 256 px.
+  /// The tiles of the current comparison (same panels as on screen, blink off).
   func montageTiles() -> [Montage.Tile] {
     guard let set = data.imageSet(state.imageIndex) else { return [] }
     let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
-    let up = max(1, min(4, 256 / max(crop.width, crop.height)))
-    let size = PixelSize(width: crop.width * up, height: crop.height * up)
-    let sources: [PanelSource] = [.lr] + state.shownModels.map { .model($0) } + [.hr]
-    return sources.compactMap { source in
-      let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: Zoom(up: up, down: 1), size: size,
-                           errorMode: state.errorMode, baseline: state.baseline)
-      guard let img = PanelRenderer.pixels(spec, data: data) else { return nil }
-      var labels: [String]
-      switch source {
-      case .lr: labels = ["LR x\(set.scale)", "input"]
-      case .hr: labels = ["HR", "reference"]
-      case .model(let m):
-        let mm = cropMetrics(model: m, crop: crop)
-        labels = [modelName(m) + (m == state.baseline ? " (base)" : ""),
-                  "PSNR-Y " + MetricTable.num(mm?.psnrY, "%.2f", 0) + " SSIM " + MetricTable.num(mm?.ssimY, "%.4f", 0),
-                  "LPIPS " + MetricTable.num(mm?.lpips, "%.4f", 0)]
-      }
-      if PanelRenderer.showsMap(source, state.errorMode, baseline: state.baseline) {
-        labels[0] += " " + state.errorMode.label + " 0-" + String(format: "%g", state.errorMode.scaleMax)
-      }
-      return Montage.Tile(image: img, labels: labels)
-    }
+    let request = ComparisonMontage.Request(image: state.imageIndex, models: state.shownModels,
+                                            baseline: state.baseline, crop: crop, errorMode: state.errorMode)
+    return ComparisonMontage.tiles(request, data: data) { cropMetrics(model: $0, crop: $1) }
   }
 
   /// Writes the montage PNG and shows the equivalent command line in the status bar.

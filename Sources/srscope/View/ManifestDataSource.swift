@@ -75,7 +75,8 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
 
   private func setMessage(_ s: String) { lock.withLock { message = s } }
 
-  private func work() {
+  /// Metric models and networks, loaded once by whichever of `work` or `prepare` runs first.
+  private lazy var engine: (metrics: MetricSet, lpips: LPIPS?, models: [EvalModel?]) = {
     setMessage("loading metrics")
     let metricSet = MetricSet(selection: [.fidelity, .lpipsAlex, .niqe])
     let lpips = try? LPIPS(backbone: .alex, weightsPath: AssetLocator().lpipsWeights(.alex))
@@ -89,7 +90,12 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         setMessage("\(modelNames[i]): \(error)")
       }
     }
-    let evaluator = Evaluator(metrics: metricSet, cache: OutputCache(), cropBorder: scale)
+    return (metricSet, lpips, models)
+  }()
+
+  private func work() {
+    let engine = self.engine
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
     for i in imagePaths.indices { loadImage(i) }
     var pending = Set(imagePaths.indices)
     while !pending.isEmpty {
@@ -100,9 +106,18 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         lock.withLock { done += modelNames.count }
         continue
       }
-      for (m, model) in models.enumerated() { run(model, m, eval, image, evaluator, lpips) }
+      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator, engine.lpips) }
     }
     setMessage("ready")
+  }
+
+  /// Computes, in the calling thread, what a montage of `models` on `image` needs (for `compare`).
+  func prepare(image: Int, models: [Int]) {
+    let engine = self.engine
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    loadImage(image)
+    guard let eval = lock.withLock({ evalImages[image] }) else { return }
+    for m in Set(models) { run(engine.models[m], m, eval, image, evaluator, engine.lpips) }
   }
 
   private func loadImage(_ i: Int) {

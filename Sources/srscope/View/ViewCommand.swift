@@ -29,6 +29,7 @@ struct ViewCommand: ParsableCommand {
       source = try makeSource()
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
+    viewer.compareCommand = CompareCommand.commandLine
     try viewer.run()
     // The background worker may be inside an OpenBLAS call; OpenBLAS's exit handler would wait
     // for its threads (seen here: the process hung after `q`). The terminal is already restored,
