@@ -38,7 +38,7 @@ let package = Package(
     .executableTarget(
       name: "srscope",
       dependencies: [
-        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline", "SRMetrics", "SRViewer",
+        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline", "SRMetrics", "SRViewer", "SRTrain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

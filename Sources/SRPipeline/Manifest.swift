@@ -73,7 +73,8 @@ public struct Manifest: Codable, Sendable, Equatable {
   }
 
   /// Expands `${VAR}` and `~`, and makes relative paths relative to `base`.
-  static func resolve(_ raw: String, base: String, environment: [String: String]) -> String {
+  public static func resolve(_ raw: String, base: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
     var s = raw
     var env = environment
     if env["SRSCOPE_ASSETS"] == nil { env["SRSCOPE_ASSETS"] = NSHomeDirectory() + "/.cache/srscope" }

@@ -14,8 +14,8 @@ final class ProgressBar: @unchecked Sendable {
     enabled = force || isatty(STDERR_FILENO) != 0
   }
 
-  /// Shows `fraction` (0...1) with elapsed time and an ETA.
-  func update(_ fraction: Double) {
+  /// Shows `fraction` (0...1) with elapsed time, an ETA and an optional suffix.
+  func update(_ fraction: Double, suffix: String = "") {
     guard enabled else { return }
     lock.lock(); defer { lock.unlock() }
     let now = Date()
@@ -27,7 +27,7 @@ final class ProgressBar: @unchecked Sendable {
     let elapsed = now.timeIntervalSince(start)
     let eta = f > 0 ? elapsed * (1 - f) / f : 0
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-    let line = String(format: "\r%@ [%@] %3.0f%% %.1fs eta %.1fs ", label, bar, f * 100, elapsed, eta)
+    let line = String(format: "\r%@ [%@] %3.0f%% %.1fs eta %.1fs %@ ", label, bar, f * 100, elapsed, eta, suffix)
     FileHandle.standardError.write(Data(line.utf8))
   }
 
