@@ -86,6 +86,16 @@ public struct Recipe: Codable, Sendable, Equatable {
   /// Store checkpoints as fp16 (Adam state stays fp32).
   public var fp16: Bool?
 
+  /// Creates a recipe in code (files go through `parse` / `load`).
+  public init(name: String, architecture: Architecture, data: Data, loss: String? = "l1", optimizer: Optimizer,
+              schedule: Schedule? = nil, iterations: Int, seed: UInt64, init scheme: InitScheme? = .pytorch,
+              snapshot_interval: Int? = nil, validation_interval: Int? = nil, fp16: Bool? = false) {
+    self.name = name; self.architecture = architecture; self.data = data; self.loss = loss
+    self.optimizer = optimizer; self.schedule = schedule; self.iterations = iterations; self.seed = seed
+    self.`init` = scheme; self.snapshot_interval = snapshot_interval; self.validation_interval = validation_interval
+    self.fp16 = fp16
+  }
+
   /// Decodes YAML (a superset of JSON).
   public static func parse(_ text: String) throws(TrainError) -> Recipe {
     let recipe: Recipe
