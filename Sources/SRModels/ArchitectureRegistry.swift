@@ -43,7 +43,7 @@ public enum ArchitectureRegistry {
     }
     let c = RRDBNet.Config(inChannels: first[1] / (scale == 4 ? 1 : scale == 2 ? 4 : 16), outChannels: outCh,
                            scale: scale, numFeat: first[0], numBlock: countIndexed(d.tensors.keys, prefix: "body."),
-                           numGrow: g[0])
+                           numGrow: g[0], residualScale: Float(d.metadata["residual_scale"] ?? "") ?? 0.2)
     return try RRDBNet(config: c, weights: d)
   }
 

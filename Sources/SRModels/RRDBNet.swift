@@ -7,10 +7,13 @@ public struct RRDBNet: SuperResolutionNetwork {
   public struct Config: Sendable, Equatable {
     public var inChannels = 3, outChannels = 3, scale = 4
     public var numFeat = 64, numBlock = 23, numGrow = 32
+    /// Scaling of every RDB and RRDB residual: 0.2 in ESRGAN. Not visible in the weights, so it
+    /// is read from checkpoint metadata (`residual_scale`, written by SRScope's trainer).
+    public var residualScale: Float = 0.2
     public init(inChannels: Int = 3, outChannels: Int = 3, scale: Int = 4,
-                numFeat: Int = 64, numBlock: Int = 23, numGrow: Int = 32) {
+                numFeat: Int = 64, numBlock: Int = 23, numGrow: Int = 32, residualScale: Float = 0.2) {
       self.inChannels = inChannels; self.outChannels = outChannels; self.scale = scale
-      self.numFeat = numFeat; self.numBlock = numBlock; self.numGrow = numGrow
+      self.numFeat = numFeat; self.numBlock = numBlock; self.numGrow = numGrow; self.residualScale = residualScale
     }
   }
 
@@ -22,8 +25,6 @@ public struct RRDBNet: SuperResolutionNetwork {
   let blocks: [[DenseBlock]]  // [numBlock][3]
   let convBody, convUp1, convUp2, convHR, convLast: Conv2d
 
-  /// Residual scaling of every RDB and RRDB (0.2 in ESRGAN).
-  static let residualScale: Float = 0.2
   static let slope: Float = 0.2
 
   /// Reads the network from a BasicSR-keyed state dict, checking every shape.
@@ -62,7 +63,7 @@ public struct RRDBNet: SuperResolutionNetwork {
       ("num_in_ch", "\(config.inChannels)"), ("num_out_ch", "\(config.outChannels)"),
       ("scale", "\(config.scale)"), ("num_feat", "\(config.numFeat)"),
       ("num_block", "\(config.numBlock)"), ("num_grow_ch", "\(config.numGrow)"),
-    ])
+    ] + (config.residualScale == 0.2 ? [] : [("residual_scale", "\(config.residualScale)")]))
   }
 
   public var parameterCount: Int {
@@ -84,7 +85,7 @@ public struct RRDBNet: SuperResolutionNetwork {
       features = Ops.concat([features, xi])
     }
     let x5 = block.convs[4](features)
-    return Ops.scaledAdd(x5, x, alpha: Self.residualScale, beta: 1)
+    return Ops.scaledAdd(x5, x, alpha: config.residualScale, beta: 1)
   }
 
   public func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
@@ -94,7 +95,7 @@ public struct RRDBNet: SuperResolutionNetwork {
     for (b, rrdb) in blocks.enumerated() {
       var out = body
       for rdb in rrdb { out = denseBlock(out, rdb) }
-      body = Ops.scaledAdd(out, body, alpha: Self.residualScale, beta: 1)
+      body = Ops.scaledAdd(out, body, alpha: config.residualScale, beta: 1)
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }
     var h = Ops.add(feat, convBody(body))

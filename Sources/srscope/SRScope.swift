@@ -8,7 +8,7 @@ struct SRScope: ParsableCommand {
     abstract: "Run, measure and compare ESRGAN-family super-resolution generators on the CPU.",
     subcommands: [
       InspectCommand.self, UpscaleCommand.self, DownscaleCommand.self, ConvertCommand.self,
-      EvalCommand.self, MetricsCommand.self, ViewCommand.self, CompareCommand.self, TrainCommand.self,
+      EvalCommand.self, MetricsCommand.self, ViewCommand.self, CompareCommand.self, TrainCommand.self, PlotCommand.self,
     ],
     defaultSubcommand: ViewCommand.self)
 }

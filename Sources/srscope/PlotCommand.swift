@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SRPipeline
+import SRViewer
+
+/// `srscope plot`: validation PSNR-Y against iteration for every run with a training log.
+struct PlotCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plot",
+    abstract: "Draw validation PSNR-Y against iteration for training logs (log.csv) into a PNG.")
+
+  @Option(help: "Manifest whose models name a training_log (default: Ablations/ablations.yml).") var manifest: String?
+  @Argument(help: "log.csv files (instead of a manifest); the series is named after the folder.") var logs: [String] = []
+  @Option(help: "Output PNG.") var output: String
+
+  func run() throws {
+    var named: [(String, String)] = logs.map { ((($0 as NSString).deletingLastPathComponent as NSString).lastPathComponent, $0) }
+    if named.isEmpty {
+      let m = try Manifest.load(path: try manifest ?? DefaultManifest.locate())
+      var seen = Set<String>()
+      for model in m.models {
+        guard let log = model.training_log, seen.insert(log).inserted else { continue }
+        named.append(((((log as NSString).deletingLastPathComponent) as NSString).lastPathComponent, log))
+      }
+    }
+    guard !named.isEmpty else { throw ValidationError("no training logs: pass log.csv files or a manifest with training_log entries") }
+    let series = try named.map { name, path in LineChart.Series(name: name, points: try TrainingLog.validationPoints(path)) }
+    let chart = LineChart.render(series, title: "VALIDATION PSNR-Y (DB)", xLabel: "ITERATION", yLabel: "PSNR-Y")
+    try Montage.writePNG(chart, to: output)
+    print("wrote \(output)")
+  }
+}
+
+/// Reads the trainer's `log.csv` (iteration,loss,lr,val_psnr_y,val_ssim_y,seconds).
+enum TrainingLog {
+  static func validationPoints(_ path: String) throws -> [(x: Double, y: Double)] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ValidationError("cannot read \(path)")
+    }
+    let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    guard let header = lines.first, let it = header.firstIndex(of: "iteration"), let v = header.firstIndex(of: "val_psnr_y") else {
+      throw ValidationError("\(path): not a training log (needs iteration and val_psnr_y columns)")
+    }
+    return lines.dropFirst().compactMap { row in
+      guard row.count > max(it, v), let x = Double(row[it]), let y = Double(row[v]) else { return nil }
+      return (x, y)
+    }
+  }
+}
