@@ -2,11 +2,23 @@ import SRFormats
 import SRTensor
 
 /// A 3x3 (or kxk) stride-1 "same" convolution with bias: weight OIHW, bias [out].
+///
+/// The weights are prepared once in `init` (`Conv3x3Kernel`: Winograd for 3x3). If `weight` or
+/// `bias` is later replaced, calls fall back to the plain `Ops.conv2d` path with the new values.
 public struct Conv2d: Sendable {
   /// OIHW weights.
   public var weight: Tensor
   /// Per-output-channel bias.
   public var bias: Tensor?
+  /// The prepared kernel for the weights given at `init`.
+  let kernel: Conv3x3Kernel
+
+  /// A convolution with OIHW `weight` (`[out, in, k, k]`) and optional `bias` (`[out]`).
+  public init(weight: Tensor, bias: Tensor?) {
+    self.weight = weight
+    self.bias = bias
+    kernel = Conv3x3Kernel(weight: weight, bias: bias)
+  }
 
   /// Output channels.
   public var outChannels: Int { weight.shape[0] }
@@ -15,9 +27,13 @@ public struct Conv2d: Sendable {
   /// Number of learnable scalars.
   public var parameterCount: Int { weight.count + (bias?.count ?? 0) }
 
+  /// Whether the prepared kernel still matches `weight` and `bias` (O(1) while unmodified).
+  var kernelIsCurrent: Bool { kernel.weight == weight && kernel.bias == bias }
+
   /// Applies the convolution (zero padding k/2) and then `activation`.
   public func callAsFunction(_ x: Tensor, _ activation: Activation = .none) -> Tensor {
-    Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2, activation: activation)
+    if kernelIsCurrent { return kernel(x, activation: activation) }
+    return Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2, activation: activation)
   }
 }
 

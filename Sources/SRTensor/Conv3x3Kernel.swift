@@ -1,0 +1,110 @@
+import CBLAS
+
+/// A "same" stride-1 convolution whose weights are prepared once for repeated calls.
+///
+/// 3x3 kernels run Winograd F(4x4, 3x3) (weights transformed in `init`); any other kernel size
+/// falls back to `Ops.conv2d` (im2col + SGEMM) with padding `k/2`. See `README.md`.
+public final class Conv3x3Kernel: @unchecked Sendable {
+  /// The OIHW weights this kernel was built from.
+  public let weight: Tensor
+  /// The bias (`[out]`), if any.
+  public let bias: Tensor?
+  /// Winograd-transformed weights `[36, out, in]`, or `nil` when the kernel is not 3x3.
+  let transformed: [Float]?
+  /// Output and input channels.
+  let outChannels, inChannels: Int
+
+  /// Upper bound on the transformed input + GEMM output buffers of one call, in bytes.
+  static let chunkBudgetBytes = 6 << 20
+
+  /// Prepares `weight` (OIHW `[out, in, k, k]`) and optional `bias` (`[out]`).
+  public init(weight: Tensor, bias: Tensor?) {
+    precondition(weight.rank == 4, "Conv3x3Kernel: weight \(weight.shapeDescription) is not OIHW")
+    if let bias {
+      precondition(bias.count == weight.shape[0],
+                   "Conv3x3Kernel: bias \(bias.shapeDescription) for weight \(weight.shapeDescription)")
+    }
+    self.weight = weight
+    self.bias = bias
+    outChannels = weight.shape[0]
+    inChannels = weight.shape[1]
+    transformed = weight.shape[2] == 3 && weight.shape[3] == 3 && weight.count > 0
+      ? Winograd.transformWeights(weight.data, out: outChannels, in: inChannels) : nil
+  }
+
+  /// Whether calls run the Winograd path.
+  public var usesWinograd: Bool { transformed != nil }
+
+  /// `activation(conv(x, weight) + bias)` with zero padding `k/2` and stride 1; `x` is CHW.
+  public func callAsFunction(_ x: Tensor, activation: Activation = .none) -> Tensor {
+    apply(x, activation: activation, budget: Self.chunkBudgetBytes)
+  }
+
+  /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks).
+  func apply(_ x: Tensor, activation: Activation, budget: Int) -> Tensor {
+    guard transformed != nil else {
+      return Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
+                        activation: activation)
+    }
+    requireCHW(x, "Conv3x3Kernel")
+    precondition(x.channels == inChannels && x.count > 0,
+                 "Conv3x3Kernel: input \(x.shapeDescription) for weight \(weight.shapeDescription)")
+    let total = outChannels * x.height * x.width
+    let data = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+      x.data.withUnsafeBufferPointer { xp in
+        run(xp.baseAddress!, height: x.height, width: x.width, activation: activation,
+            out: buffer.baseAddress!, budget: budget)
+      }
+      initialized = total
+    }
+    return Tensor(shape: [outChannels, x.height, x.width], data: data)
+  }
+
+  /// Runs the Winograd convolution of `x` (`[in, height, width]`) into `out` (`[out, height, width]`).
+  func run(
+    _ x: UnsafePointer<Float>, height: Int, width: Int, activation: Activation,
+    out: UnsafeMutablePointer<Float>, budget: Int
+  ) {
+    let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
+                            height: height, width: width, budget: budget)
+    let v = UnsafeMutablePointer<Float>.allocate(capacity: plan.vCapacity)
+    let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
+    defer { v.deallocate(); m.deallocate() }
+    let epilogue = WinogradEpilogue(activation)
+    transformed!.withUnsafeBufferPointer { up in
+      (bias?.data ?? []).withUnsafeBufferPointer { bp in
+        let u = up.baseAddress!
+        let b = bias == nil ? nil : bp.baseAddress
+        var ty0 = 0
+        while ty0 < plan.tileRows {
+          let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
+          let tiles = rows * plan.tilesX
+          plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
+          Self.multiply(plan, u: u, v: v, m: m, tiles: tiles)
+          plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
+          ty0 += rows
+        }
+      }
+    }
+  }
+
+  /// `M[pt] = U[pt] (out x in) x V[pt] (in x tiles)` for the 36 transform points.
+  ///
+  /// The 36 GEMMs are split over `Parallel` workers with OpenBLAS single-threaded inside, which
+  /// beats letting OpenBLAS thread each thin GEMM.
+  static func multiply(
+    _ p: WinogradPlan, u: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    m: UnsafeMutablePointer<Float>, tiles: Int
+  ) {
+    let threads = Parallel.threads
+    if threads > 1 { openblas_set_num_threads(1) }
+    defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
+    let o = p.outChannels, i = p.inChannels
+    Parallel.forEach(Winograd.points) { pt in
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                  blasint(o), blasint(tiles), blasint(i),
+                  1, u + pt * o * i, blasint(i), v + pt * i * tiles, blasint(tiles),
+                  0, m + pt * o * tiles, blasint(tiles))
+    }
+  }
+}

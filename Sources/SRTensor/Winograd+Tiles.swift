@@ -1,0 +1,163 @@
+/// Bias-free epilogue parameters: activation kind (0 none, 1 ReLU, 2 LeakyReLU) and slope.
+struct WinogradEpilogue {
+  let kind: Int
+  let slope: Float
+
+  init(_ activation: Activation) {
+    switch activation {
+    case .none: kind = 0; slope = 0
+    case .relu: kind = 1; slope = 0
+    case .leakyReLU(let s): kind = 2; slope = s
+    }
+  }
+}
+
+/// Tiling of one Winograd call: 4x4 output tiles, processed in chunks of whole tile rows.
+///
+/// Per chunk of `rows` tile rows (`tiles = rows * tilesX`): `V[36, in, tiles]` (transformed
+/// input) and `M[36, out, tiles]` (GEMM output), both bounded by the budget.
+struct WinogradPlan {
+  let inChannels, outChannels, height, width: Int
+  /// Tiles per row and tile rows.
+  let tilesX, tileRows: Int
+  /// Tiles per row rounded up to whole SIMD groups.
+  let groupedX: Int
+  /// Tile rows per chunk.
+  let rowsPerChunk: Int
+
+  init(inChannels: Int, outChannels: Int, height: Int, width: Int, budget: Int) {
+    self.inChannels = inChannels; self.outChannels = outChannels
+    self.height = height; self.width = width
+    tilesX = (width + 3) / 4
+    tileRows = (height + 3) / 4
+    groupedX = (tilesX + Winograd.lanes - 1) / Winograd.lanes * Winograd.lanes
+    let bytesPerTileRow = 4 * Winograd.points * (inChannels + outChannels) * tilesX
+    rowsPerChunk = max(1, min(tileRows, budget / bytesPerTileRow))
+  }
+
+  /// Floats of the V buffer (one chunk).
+  var vCapacity: Int { Winograd.points * inChannels * rowsPerChunk * tilesX }
+  /// Floats of the M buffer, with one SIMD group of slack for tail-lane loads.
+  var mCapacity: Int { Winograd.points * outChannels * rowsPerChunk * tilesX + Winograd.lanes }
+
+  /// Length of one phase row of the input scratch (one more than `groupedX` for the `+1` loads).
+  private var phaseLength: Int { groupedX + Winograd.lanes }
+
+  /// Writes `V[pt, c, t]` for tile rows `ty0..<ty0+rows`, parallel over input channels.
+  ///
+  /// Each of the six input rows of a tile row is split into four phase rows
+  /// (`phase[q][j] = x[4j + q - 1]`, zero outside the image), so that the six columns of
+  /// 16 consecutive tiles are six contiguous vector loads.
+  func inputTransform(_ x: UnsafePointer<Float>, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>) {
+    let tiles = rows * tilesX
+    let plen = phaseLength
+    Parallel.forEach(inChannels) { c in
+      let plane = x + c * height * width
+      let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 24 * plen)
+      defer { scratch.deallocate() }
+      let t = UnsafeMutablePointer<Winograd.Vec>.allocate(capacity: 36)
+      defer { t.deallocate() }
+      for ty in ty0..<(ty0 + rows) {
+        fillPhases(plane, ty: ty, scratch: scratch, plen: plen)
+        let dst = v + c * tiles + (ty - ty0) * tilesX
+        var j0 = 0
+        while j0 < tilesX {
+          let count = min(Winograd.lanes, tilesX - j0)
+          for r in 0..<6 {
+            let p = scratch + r * 4 * plen + j0
+            let s = Winograd.inputStep(
+              Winograd.load(p), Winograd.load(p + plen), Winograd.load(p + 2 * plen),
+              Winograd.load(p + 3 * plen), Winograd.load(p + 1), Winograd.load(p + plen + 1))
+            t[r * 6] = s.0; t[r * 6 + 1] = s.1; t[r * 6 + 2] = s.2
+            t[r * 6 + 3] = s.3; t[r * 6 + 4] = s.4; t[r * 6 + 5] = s.5
+          }
+          let stride = inChannels * tiles
+          for col in 0..<6 {
+            let s = Winograd.inputStep(t[col], t[6 + col], t[12 + col], t[18 + col], t[24 + col], t[30 + col])
+            let q = dst + col * stride + j0
+            Winograd.store(s.0, q, count: count)
+            Winograd.store(s.1, q + 6 * stride, count: count)
+            Winograd.store(s.2, q + 12 * stride, count: count)
+            Winograd.store(s.3, q + 18 * stride, count: count)
+            Winograd.store(s.4, q + 24 * stride, count: count)
+            Winograd.store(s.5, q + 30 * stride, count: count)
+          }
+          j0 += Winograd.lanes
+        }
+      }
+    }
+  }
+
+  /// Splits input rows `4ty-1 ..< 4ty+5` of one channel into phase rows (zero-padded).
+  @inline(__always)
+  private func fillPhases(_ plane: UnsafePointer<Float>, ty: Int, scratch: UnsafeMutablePointer<Float>, plen: Int) {
+    scratch.update(repeating: 0, count: 24 * plen)
+    for r in 0..<6 {
+      let y = 4 * ty - 1 + r
+      if y < 0 || y >= height { continue }
+      let src = plane + y * width
+      let base = scratch + r * 4 * plen
+      for xi in 0..<width {
+        let xp = xi + 1
+        base[(xp & 3) * plen + (xp >> 2)] = src[xi]
+      }
+    }
+  }
+
+  /// Writes output rows of tile rows `ty0..<ty0+rows` from `M`, adding the bias and applying
+  /// the activation, parallel over output channels.
+  func outputTransform(
+    _ m: UnsafePointer<Float>, ty0: Int, rows: Int, bias: UnsafePointer<Float>?,
+    epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>
+  ) {
+    let tiles = rows * tilesX
+    let stride = outChannels * tiles
+    Parallel.forEach(outChannels) { o in
+      let s = UnsafeMutablePointer<Winograd.Vec>.allocate(capacity: 24 + 4)
+      defer { s.deallocate() }
+      let b = Winograd.Vec(repeating: bias?[o] ?? 0)
+      let plane = out + o * height * width
+      for ty in ty0..<(ty0 + rows) {
+        let src = m + o * tiles + (ty - ty0) * tilesX
+        var j0 = 0
+        while j0 < tilesX {
+          let count = min(Winograd.lanes, tilesX - j0)
+          for col in 0..<6 {
+            let p = src + col * stride + j0
+            let r = Winograd.outputStep(
+              Winograd.load(p), Winograd.load(p + 6 * stride), Winograd.load(p + 12 * stride),
+              Winograd.load(p + 18 * stride), Winograd.load(p + 24 * stride), Winograd.load(p + 30 * stride))
+            s[col] = r.0; s[6 + col] = r.1; s[12 + col] = r.2; s[18 + col] = r.3
+          }
+          for i in 0..<4 {
+            let oy = 4 * ty + i
+            if oy >= height { break }
+            let r = Winograd.outputStep(s[i * 6], s[i * 6 + 1], s[i * 6 + 2], s[i * 6 + 3], s[i * 6 + 4], s[i * 6 + 5])
+            s[24] = Winograd.activate(r.0 + b, epilogue.kind, epilogue.slope)
+            s[25] = Winograd.activate(r.1 + b, epilogue.kind, epilogue.slope)
+            s[26] = Winograd.activate(r.2 + b, epilogue.kind, epilogue.slope)
+            s[27] = Winograd.activate(r.3 + b, epilogue.kind, epilogue.slope)
+            scatterRow(UnsafeRawPointer(s + 24).assumingMemoryBound(to: Float.self),
+                       row: plane + oy * width, x0: 4 * j0, count: count)
+          }
+          j0 += Winograd.lanes
+        }
+      }
+    }
+  }
+
+  /// Interleaves four phase vectors (`k*16 + j` holds output column `x0 + 4j + k`) into a row.
+  @inline(__always)
+  private func scatterRow(_ phases: UnsafePointer<Float>, row: UnsafeMutablePointer<Float>, x0: Int, count: Int) {
+    if x0 + 4 * count <= width {
+      for j in 0..<count {
+        let d = row + x0 + 4 * j
+        d[0] = phases[j]; d[1] = phases[16 + j]; d[2] = phases[32 + j]; d[3] = phases[48 + j]
+      }
+    } else {
+      for j in 0..<count {
+        for k in 0..<4 where x0 + 4 * j + k < width { row[x0 + 4 * j + k] = phases[k * 16 + j] }
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/// Winograd F(4x4, 3x3) transforms (Lavin & Gray 2016, interpolation points 0, +-1, +-2, inf).
+///
+/// `Y = A^T [(G g G^T) .* (B^T d B)] A` turns a 6x6 input tile `d` and a 3x3 kernel `g` into a
+/// 4x4 output tile with 36 multiplies instead of 144. Input and output transforms work on 16
+/// tiles at once (`SIMD16<Float>`, one tile per lane), so each step is a handful of vector adds.
+enum Winograd {
+  /// Output tile edge.
+  static let m = 4
+  /// Input tile edge (`m + 2`).
+  static let alpha = 6
+  /// Transform points per tile.
+  static let points = 36
+  /// Tiles per SIMD group.
+  static let lanes = 16
+  typealias Vec = SIMD16<Float>
+
+  /// Kernel transform matrix `G` (6x3).
+  static let g: [[Double]] = [
+    [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+    [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
+  ]
+
+  /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, computed in Double.
+  static func transformWeights(_ w: [Float], out: Int, in inC: Int) -> [Float] {
+    var u = [Float](repeating: 0, count: points * out * inC)
+    for o in 0..<out {
+      for i in 0..<inC {
+        let base = (o * inC + i) * 9
+        var tmp = [Double](repeating: 0, count: 18)  // G w: 6x3
+        for r in 0..<6 {
+          for c in 0..<3 {
+            var s = 0.0
+            for k in 0..<3 { s += g[r][k] * Double(w[base + k * 3 + c]) }
+            tmp[r * 3 + c] = s
+          }
+        }
+        for r in 0..<6 {
+          for c in 0..<6 {
+            var s = 0.0
+            for k in 0..<3 { s += tmp[r * 3 + k] * g[c][k] }
+            u[((r * 6 + c) * out + o) * inC + i] = Float(s)
+          }
+        }
+      }
+    }
+    return u
+  }
+
+  /// `B^T d` for one column (or row) of six values.
+  @inline(__always)
+  static func inputStep(_ d0: Vec, _ d1: Vec, _ d2: Vec, _ d3: Vec, _ d4: Vec, _ d5: Vec)
+    -> (Vec, Vec, Vec, Vec, Vec, Vec)
+  {
+    let a = d4 - 4 * d2, b = d3 - 4 * d1
+    let c = d4 - d2, e = 2 * (d3 - d1)
+    return (4 * d0 - 5 * d2 + d4, a + b, a - b, c + e, c - e, 4 * d1 - 5 * d3 + d5)
+  }
+
+  /// `A^T m` for one column (or row) of six values.
+  @inline(__always)
+  static func outputStep(_ m0: Vec, _ m1: Vec, _ m2: Vec, _ m3: Vec, _ m4: Vec, _ m5: Vec)
+    -> (Vec, Vec, Vec, Vec)
+  {
+    let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
+    return (m0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, d12 + 8 * d34 + m5)
+  }
+
+  /// Loads 16 floats (unaligned).
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> Vec {
+    UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
+  }
+
+  /// Stores the first `count` lanes of `v` at `p` (all 16 with one vector store when full).
+  @inline(__always)
+  static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>, count: Int) {
+    if count == lanes {
+      UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
+    } else {
+      for j in 0..<count { p[j] = v[j] }
+    }
+  }
+
+  /// Applies `activation` to a vector: `max(v,0) + slope*min(v,0)` for LeakyReLU.
+  @inline(__always)
+  static func activate(_ v: Vec, _ kind: Int, _ slope: Float) -> Vec {
+    switch kind {
+    case 1: return pointwiseMax(v, Vec(repeating: 0))
+    case 2: return pointwiseMax(v, Vec(repeating: 0)) + slope * pointwiseMin(v, Vec(repeating: 0))
+    default: return v
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import SRTestSupport
+import Testing
+
+@testable import SRTensor
+
+/// One Winograd case: shapes, bias, activation, chunk budget (bytes; 1 = one tile row per chunk).
+struct WinogradCase: CustomTestStringConvertible, Sendable {
+  let cin, h, w, cout: Int
+  var hasBias = true
+  var activation: Activation = .none
+  var budget = Conv3x3Kernel.chunkBudgetBytes
+
+  var testDescription: String {
+    "[\(cin),\(h),\(w)] -> \(cout) bias=\(hasBias) \(activation) budget=\(budget)"
+  }
+}
+
+/// The prepared 3x3 kernel (Winograd F(4x4,3x3)) against the naive Double convolution.
+/// Tolerance: `Tolerance.opElement` (1e-4, abs-or-rel per element); measured worst 7.7e-6.
+@Suite struct WinogradTests {
+  static let cases: [WinogradCase] = [
+    WinogradCase(cin: 1, h: 1, w: 1, cout: 1),
+    WinogradCase(cin: 1, h: 5, w: 7, cout: 3, hasBias: false),
+    WinogradCase(cin: 3, h: 13, w: 9, cout: 5, activation: .relu),
+    WinogradCase(cin: 3, h: 4, w: 4, cout: 2),
+    WinogradCase(cin: 2, h: 3, w: 70, cout: 3, activation: .leakyReLU(0.2)),  // 18 tiles: full + tail group
+    WinogradCase(cin: 3, h: 13, w: 9, cout: 5, activation: .leakyReLU(0.2), budget: 1),  // 4 chunks
+    WinogradCase(cin: 64, h: 13, w: 9, cout: 32, activation: .leakyReLU(0.2)),
+    WinogradCase(cin: 64, h: 9, w: 17, cout: 64, budget: 1),
+    WinogradCase(cin: 192, h: 8, w: 8, cout: 64),
+    WinogradCase(cin: 64, h: 5, w: 66, cout: 3, activation: .leakyReLU(0.2), budget: 1),
+  ]
+
+  @Test(arguments: cases)
+  func matchesNaiveConvolution(_ c: WinogradCase) throws {
+    let x = seededTensor([c.cin, c.h, c.w], seed: 11)
+    // PyTorch's default init scale (uniform bound 1/sqrt(fan_in)), so outputs are O(1) like a
+    // trained net's; with unscaled [-1, 1] weights and 192 channels outputs have std ~14 and the
+    // F(4x4,3x3) rounding error reaches 2.6e-4 absolute (2e-5 of the output std).
+    let scale = Float(1 / (9 * Double(c.cin)).squareRoot())
+    var weight = seededTensor([c.cout, c.cin, 3, 3], seed: 12)
+    weight.data = weight.data.map { $0 * scale }
+    let bias = c.hasBias ? seededTensor([c.cout], seed: 13) : nil
+    let kernel = Conv3x3Kernel(weight: weight, bias: bias)
+    #expect(kernel.usesWinograd)
+    let y = kernel.apply(x, activation: c.activation, budget: c.budget)
+    let ref = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation)
+    try #require(y.shape == ref.shape)
+    let d = Deviation(y.data, ref.data)
+    #expect(d.error <= Tolerance.opElement, "\(c.testDescription): \(d)")
+  }
+
+  @Test func nonThreeByThreeFallsBackToIm2col() throws {
+    let x = seededTensor([3, 6, 5], seed: 14)
+    let weight = seededTensor([4, 3, 5, 5], seed: 15)
+    let bias = seededTensor([4], seed: 16)
+    let kernel = Conv3x3Kernel(weight: weight, bias: bias)
+    #expect(!kernel.usesWinograd)
+    let y = kernel(x, activation: .relu)
+    let ref = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 2, activation: .relu)
+    try #require(y.shape == ref.shape)
+    #expect(Deviation(y.data, ref.data).error <= Tolerance.opElement)
+  }
+
+  @Test func weightTransformMatchesFormula() {
+    // U[pt] for a single kernel equals G g G^T; with g = delta at the centre, G g G^T = G[:,1] G[:,1]^T.
+    var w = [Float](repeating: 0, count: 9)
+    w[4] = 1
+    let u = Winograd.transformWeights(w, out: 1, in: 1)
+    let g1: [Double] = [0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0]
+    for r in 0..<6 {
+      for c in 0..<6 { #expect(abs(Double(u[r * 6 + c]) - g1[r] * g1[c]) < 1e-7) }
+    }
+  }
+}
