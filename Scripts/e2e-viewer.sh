@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end check of the terminal viewer (TERMINAL.md §4):
 #   1. sixel: xterm (decGraphicsID vt340) under Xvfb, keys through xdotool (XTEST), screenshots with
-#      `import -window root`, pixel checks in Python (numpy + PIL);
+#      `import -window root`, pixel checks in Python (numpy, on PPM screenshots);
 #   2. half-blocks: tmux 3.3 (which swallows sixel), capture-pane text asserts.
 # Usage: Scripts/e2e-viewer.sh [viewer command]   (default: "srscope view --demo"; the script adds
 #        "--graphics sixel|blocks"). Needs: Xvfb xterm xdotool imagemagick tmux python3 (numpy).

@@ -9,20 +9,23 @@ Scripts/setup.sh
 export SRSCOPE_ASSETS="${SRSCOPE_ASSETS:-$HOME/.cache/srscope}"
 BUILD_FLAGS=(-c release -Xswiftc -enable-testing)
 swift build "${BUILD_FLAGS[@]}"
-swift test "${BUILD_FLAGS[@]}" 2>&1 | tee /tmp/srscope-swift-test.log | grep -vE '^(\[|Test Case|􀟈|􁁛|◇|✔)' || true
-test_status=${PIPESTATUS[0]}
+test_status=0
+swift test "${BUILD_FLAGS[@]}" 2>&1 | tee /tmp/srscope-swift-test.log || test_status=$?
 BIN="$(swift build "${BUILD_FLAGS[@]}" --show-bin-path)/srscope"
 PY="$SRSCOPE_ASSETS/venv/bin/python"
 echo "== ncnn oracle comparison (real models, real photos) =="
+compare_status=0
 if [[ "${SRSCOPE_SLOW:-0}" == 1 ]]; then
-  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 96
+  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 96 \
+    --images "$SRSCOPE_ASSETS"/photos/{astronaut,chelsea,coffee}.png || compare_status=$?
 else
-  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 32 --images coffee.png
+  "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 32 --images "$SRSCOPE_ASSETS/photos/coffee.png" \
+    || compare_status=$?
 fi
-compare_status=$?
-if [[ -x Scripts/e2e-viewer.sh ]]; then
-  echo "== viewer end-to-end =="
-  Scripts/e2e-viewer.sh "$BIN"
-fi
+echo "== viewer end-to-end (xterm+sixel under Xvfb, tmux half-blocks) =="
+e2e_status=0
+Scripts/e2e-viewer.sh "$BIN view --demo" || e2e_status=$?
+echo "== viewer on tiny real models (tmux) =="
+Scripts/e2e-viewer-models.sh "$BIN" || e2e_status=$?
 tail -3 /tmp/srscope-swift-test.log
-exit $(( test_status || compare_status ))
+exit $(( test_status || compare_status || e2e_status ))

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# End-to-end: the viewer on tiny real checkpoints (the SRModels test fixtures) and small photo
+# crops, in tmux (half-blocks). Checks that every model's output and metrics arrive through the
+# background pipeline, that the error map and help overlay change the screen, and that q exits 0.
+# Usage: Scripts/e2e-viewer-models.sh [path/to/srscope]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-.build/release/srscope}
+OUT=${OUT:-/tmp/e2e-viewer-models}
+rm -rf "$OUT"; mkdir -p "$OUT/hr"
+cp Tests/SRMetricsTests/Fixtures/astronaut64.png Tests/SRMetricsTests/Fixtures/coffee100.png "$OUT/hr/"
+cat > "$OUT/tiny.yml" <<YML
+title: tiny e2e
+scale: 4
+images: {hr: $OUT/hr}
+models:
+  - {name: tiny-msrresnet, path: $PWD/Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors}
+  - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors}
+YML
+fail() { echo "FAIL: $*" >&2; tmux -L e2emodels capture-pane -t v -p >&2 || true; tmux -L e2emodels kill-server 2>/dev/null || true; exit 1; }
+screen() { tmux -L e2emodels capture-pane -t v -p; }
+tmux -L e2emodels kill-server 2>/dev/null || true
+tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
+  "SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/tiny.yml --graphics blocks --threads 2 2>$OUT/err; echo RC=\$? > $OUT/rc; sleep 30"
+# Wait for both models' whole-image metrics on the first image (rows show a number, not "...").
+for _ in $(seq 1 120); do
+  s=$(screen)
+  if grep -qE 'tiny-msrresnet +[0-9]+\.[0-9]+' <<<"$s" && grep -qE 'tiny-srvgg +[0-9]+\.[0-9]+' <<<"$s"; then break; fi
+  sleep 0.5
+done
+s=$(screen); echo "$s" > "$OUT/main.txt"
+grep -qE 'tiny-msrresnet +[0-9]+\.[0-9]+' <<<"$s" || fail "msrresnet metrics never appeared"
+grep -qE 'tiny-srvgg +[0-9]+\.[0-9]+' <<<"$s" || fail "srvgg metrics never appeared"
+grep -q 'bicubic' <<<"$s" || fail "bicubic baseline row missing"
+grep -q '▀' <<<"$s" || fail "no half-block pictures drawn"
+tmux -L e2emodels send-keys -t v e; sleep 1.5
+e=$(screen); echo "$e" > "$OUT/errormap.txt"
+[[ "$e" != "$s" ]] || fail "error-map key did not change the screen"
+tmux -L e2emodels send-keys -t v '?'; sleep 1
+h=$(screen); echo "$h" > "$OUT/help.txt"
+grep -qi 'quit' <<<"$h" || fail "help overlay not shown"
+tmux -L e2emodels send-keys -t v Escape; sleep 0.5
+tmux -L e2emodels send-keys -t v q
+for _ in $(seq 1 20); do [[ -f "$OUT/rc" ]] && break; sleep 0.5; done
+grep -q 'RC=0' "$OUT/rc" 2>/dev/null || fail "viewer did not exit with 0 ($(cat "$OUT/rc" 2>/dev/null), $(head -c 300 "$OUT/err"))"
+tmux -L e2emodels kill-server 2>/dev/null || true
+echo "e2e-viewer-models: OK (screens in $OUT)"
