@@ -8,7 +8,7 @@ import SRTensor
 /// ScalingLayer and the AlexNet or VGG16 trunk; each of the five tapped layers is unit-normalised
 /// along channels, the squared difference is weighted by the learned 1x1 "lin" layer and averaged
 /// spatially; the five layer scores are summed. Lower is more similar; 0 for identical inputs.
-public final class LPIPS: @unchecked Sendable {
+public final class LPIPS: Sendable {
   /// The feature trunk.
   public enum Backbone: String, Sendable, CaseIterable {
     /// AlexNet (the LPIPS default; `lpips/alexnet.ckpt`).
@@ -141,10 +141,15 @@ public final class LPIPS: @unchecked Sendable {
   static func hwioToOIHW(_ k: Tensor) -> Tensor {
     let (kh, kw, ci, co) = (k.shape[0], k.shape[1], k.shape[2], k.shape[3])
     var out = [Float](repeating: 0, count: k.count)
-    for y in 0..<kh {
-      for x in 0..<kw {
-        for i in 0..<ci {
-          for o in 0..<co { out[((o * ci + i) * kh + y) * kw + x] = k.data[((y * kw + x) * ci + i) * co + o] }
+    k.data.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for y in 0..<kh {
+          for x in 0..<kw {
+            for i in 0..<ci {
+              let s = ((y * kw + x) * ci + i) * co, d = (i * kh + y) * kw + x, stride = ci * kh * kw
+              for o in 0..<co { dst[o * stride + d] = src[s + o] }
+            }
+          }
         }
       }
     }
