@@ -145,3 +145,10 @@ public final class Viewer {
 struct CropMetricKey: Hashable {
   var model: Int, image: Int, crop: CropRect
 }
+
+extension Viewer {
+  /// Makes the model called `name` the baseline (ignored when no model has that name).
+  public func setBaseline(named name: String) {
+    if let i = data.modelNames.firstIndex(of: name) { state.baseline = i }
+  }
+}

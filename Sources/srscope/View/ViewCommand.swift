@@ -23,13 +23,15 @@ struct ViewCommand: ParsableCommand {
   func run() throws {
     threading.apply()
     let source: ViewerDataSource
+    var baseline: String? = nil
     if demo {
       source = StaticDataSource.demo()
     } else {
-      source = try makeSource()
+      (source, baseline) = try makeSource()
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
     viewer.compareCommand = CompareCommand.commandLine
+    if let baseline { viewer.setBaseline(named: baseline) }
     try viewer.run()
     // The background worker may be inside an OpenBLAS call; OpenBLAS's exit handler would wait
     // for its threads (seen here: the process hung after `q`). The terminal is already restored,
@@ -38,14 +40,15 @@ struct ViewCommand: ParsableCommand {
     _exit(0)
   }
 
-  func makeSource() throws -> ManifestDataSource {
+  func makeSource() throws -> (ManifestDataSource, String?) {
     var entries: [(name: String, path: String)] = []
-    var hrDir = hr, lrDir = lr, s = scale, files: [String]? = nil
+    var hrDir = hr, lrDir = lr, s = scale, files: [String]? = nil, baseline: String? = nil
     if models.isEmpty || hr == nil {
       let path = try manifest ?? DefaultManifest.locate()
       let m = try Manifest.load(path: path)
       if models.isEmpty { entries = m.models.map { ($0.name, $0.path) } }
       hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; s = m.scale; files = m.images.files
+      baseline = m.baseline
     }
     entries += models.map { (((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension, $0) }
     guard let dir = hrDir else { throw ValidationError("no HR folder: give --hr or a manifest") }
@@ -53,7 +56,7 @@ struct ViewCommand: ParsableCommand {
     guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(dir); run Scripts/fetch-assets.sh") }
     let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s)
     source.start()
-    return source
+    return (source, baseline)
   }
 }
 
