@@ -27,7 +27,7 @@ let package = Package(
     .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
 
     .target(name: "SRTensor", dependencies: ["CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
     .target(name: "SRFormats", dependencies: ["SRTensor"]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),

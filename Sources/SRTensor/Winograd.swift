@@ -14,36 +14,37 @@ enum Winograd {
   static let lanes = 16
   typealias Vec = SIMD16<Float>
 
-  /// Kernel transform matrix `G` (6x3).
-  static let g: [[Double]] = [
-    [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-    [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
-  ]
-
-  /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, computed in Double.
+  /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, computed in Double, parallel
+  /// over output channels.
   static func transformWeights(_ w: [Float], out: Int, in inC: Int) -> [Float] {
-    var u = [Float](repeating: 0, count: points * out * inC)
-    for o in 0..<out {
-      for i in 0..<inC {
-        let base = (o * inC + i) * 9
-        var tmp = [Double](repeating: 0, count: 18)  // G w: 6x3
-        for r in 0..<6 {
-          for c in 0..<3 {
-            var s = 0.0
-            for k in 0..<3 { s += g[r][k] * Double(w[base + k * 3 + c]) }
-            tmp[r * 3 + c] = s
-          }
-        }
-        for r in 0..<6 {
-          for c in 0..<6 {
-            var s = 0.0
-            for k in 0..<3 { s += tmp[r * 3 + k] * g[c][k] }
-            u[((r * 6 + c) * out + o) * inC + i] = Float(s)
+    let total = points * out * inC
+    return [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+      w.withUnsafeBufferPointer { wp in
+        let u = buffer.baseAddress!, src = wp.baseAddress!
+        Parallel.forEach(out) { o in
+          for i in 0..<inC {
+            let k = src + (o * inC + i) * 9
+            // Columns of G w (6x3), then rows of (G w) G^T.
+            let c0 = applyG(Double(k[0]), Double(k[3]), Double(k[6]))
+            let c1 = applyG(Double(k[1]), Double(k[4]), Double(k[7]))
+            let c2 = applyG(Double(k[2]), Double(k[5]), Double(k[8]))
+            let dst = u + o * inC + i, step = out * inC
+            for r in 0..<6 {
+              let row = applyG(c0[r], c1[r], c2[r])
+              for c in 0..<6 { dst[(r * 6 + c) * step] = Float(row[c]) }
+            }
           }
         }
       }
+      initialized = total
     }
-    return u
+  }
+
+  /// `G (a, b, c)^T`, the six transform values of three kernel taps.
+  @inline(__always)
+  static func applyG(_ a: Double, _ b: Double, _ c: Double) -> SIMD8<Double> {
+    let s = a + c
+    return SIMD8(a / 4, -(s + b) / 6, -(s - b) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c, 0, 0)
   }
 
   /// `B^T d` for one column (or row) of six values.

@@ -8,7 +8,8 @@ import Testing
 struct UpscalerTests {
   @Test func tilesWithEnoughOverlapReproduceTheWholeImage() throws {
     // MSRResNet nb=2 sees about 8 LR pixels around each output pixel; a 12-pixel overlap covers it,
-    // so tiled and whole-image outputs may differ only by float summation order.
+    // so tiled and whole-image outputs may differ only by float rounding: summation order, and the
+    // Winograd F(4x4,3x3) tile grid (its rounding depends on where the 4x4 tiles fall; measured 1.6e-5).
     let net = try ModelLoader.load(path: ModelFixtures.path("msrresnet_x4.safetensors")).network
     var rng = SeededGenerator(seed: 7)
     let x = Tensor(shape: [3, 29, 23], data: rng.floats(3 * 29 * 23, in: 0...1))
@@ -16,7 +17,7 @@ struct UpscalerTests {
     let tiled = Upscaler(network: net, tileSize: 10, tilePad: 12).run(x)
     #expect(tiled.shape == [3, 116, 92])
     let dev = Deviation(tiled.data, whole.data.map(Double.init))
-    #expect(dev.error < 1e-5, "\(dev)")
+    #expect(dev.error < 5e-5, "\(dev)")
   }
 
   @Test func memoryBudgetChoosesTiles() throws {
