@@ -91,15 +91,42 @@ struct WinogradPlan {
   /// Splits input rows `4ty-1 ..< 4ty+5` of one channel into phase rows (zero-padded).
   @inline(__always)
   private func fillPhases(_ plane: UnsafePointer<Float>, ty: Int, scratch: UnsafeMutablePointer<Float>, plen: Int) {
-    scratch.update(repeating: 0, count: 24 * plen)
     for r in 0..<6 {
       let y = 4 * ty - 1 + r
-      if y < 0 || y >= height { continue }
-      let src = plane + y * width
       let base = scratch + r * 4 * plen
-      for xi in 0..<width {
+      if y < 0 || y >= height {
+        base.update(repeating: 0, count: 4 * plen)
+        continue
+      }
+      let src = plane + y * width
+      // Padded column X = x + 1 goes to phase X & 3, slot X >> 2. Blocks of 32 padded columns
+      // (8 slots) lying inside the row are split with vector shuffles, the rest one by one.
+      let blocks = width >= 32 ? (width + 1) / 32 : 0
+      for q in 0..<4 { base[q * plen] = 0 }
+      var b = 1
+      for xi in 0..<min(width, 31) {
         let xp = xi + 1
         base[(xp & 3) * plen + (xp >> 2)] = src[xi]
+      }
+      while b < blocks {
+        let v = UnsafeRawPointer(src + 32 * b - 1).loadUnaligned(as: SIMD32<Float>.self)
+        let slot = 8 * b
+        for q in 0..<4 {
+          let p = SIMD8<Float>(v[q], v[q + 4], v[q + 8], v[q + 12], v[q + 16], v[q + 20], v[q + 24], v[q + 28])
+          UnsafeMutableRawPointer(base + q * plen + slot).storeBytes(of: p, as: SIMD8<Float>.self)
+        }
+        b += 1
+      }
+      let done = min(width, max(31, 32 * blocks - 1))  // source columns already written
+      for xi in done..<width {
+        let xp = xi + 1
+        base[(xp & 3) * plen + (xp >> 2)] = src[xi]
+      }
+      // Zero every slot after the last written column, up to the end of each phase row.
+      let xpEnd = width + 1
+      for q in 0..<4 {
+        let first = (xpEnd + 3 - q) / 4  // smallest slot j with 4j + q >= xpEnd
+        (base + q * plen + first).update(repeating: 0, count: plen - first)
       }
     }
   }
