@@ -42,8 +42,10 @@ extension Ops {
         x.data.withUnsafeBufferPointer { xp in
           weight.data.withUnsafeBufferPointer { wp in
             guard let xb = xp.baseAddress, let wb = wp.baseAddress else { return }
-            runConv(g, x: xb, w: wb, bias: bias?.data, activation: activation,
-                    budget: columnBudgetBytes, out: out)
+            BLASGate.withLock {
+              runConv(g, x: xb, w: wb, bias: bias?.data, activation: activation,
+                      budget: columnBudgetBytes, out: out)
+            }
           }
         }
       }

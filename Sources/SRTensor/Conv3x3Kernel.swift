@@ -96,15 +96,17 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     _ p: WinogradPlan, u: UnsafePointer<Float>, v: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, tiles: Int
   ) {
-    let threads = Parallel.threads
-    if threads > 1 { openblas_set_num_threads(1) }
-    defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
-    let o = p.outChannels, i = p.inChannels
-    Parallel.forEach(Winograd.points) { pt in
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                  blasint(o), blasint(tiles), blasint(i),
-                  1, u + pt * o * i, blasint(i), v + pt * i * tiles, blasint(tiles),
-                  0, m + pt * o * tiles, blasint(tiles))
+    BLASGate.withLock {
+      let threads = Parallel.threads
+      if threads > 1 { openblas_set_num_threads(1) }
+      defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
+      let o = p.outChannels, i = p.inChannels
+      Parallel.forEach(Winograd.points) { pt in
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                    blasint(o), blasint(tiles), blasint(i),
+                    1, u + pt * o * i, blasint(i), v + pt * i * tiles, blasint(tiles),
+                    0, m + pt * o * tiles, blasint(tiles))
+      }
     }
   }
 }

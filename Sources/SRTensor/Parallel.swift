@@ -20,7 +20,7 @@ public enum Parallel {
   public static func setThreads(_ n: Int) {
     let value = max(1, n)
     lock.lock(); _threads = value; lock.unlock()
-    openblas_set_num_threads(Int32(value))
+    BLASGate.withLock { openblas_set_num_threads(Int32(value)) }
   }
 
   /// Runs `body(i)` for `i` in `0..<count`, split into contiguous chunks over

