@@ -42,6 +42,7 @@ public final class MetricSet: @unchecked Sendable {
     public static let all: Selection = [.fidelity, .lpipsAlex, .lpipsVGG, .niqe]
   }
 
+  let selection: Selection
   let alex: LPIPS?
   let vgg: LPIPS?
   let niqeModel: NIQE?
@@ -51,6 +52,7 @@ public final class MetricSet: @unchecked Sendable {
   /// Loads the weights the selection needs from the asset cache; a missing asset disables that
   /// metric (with a note) instead of failing the whole evaluation.
   public init(selection: Selection, assets: AssetLocator = AssetLocator()) {
+    self.selection = selection
     var notes: [String] = []
     func load<T>(_ name: String, _ make: () throws -> T) -> T? {
       do { return try make() } catch {
@@ -78,10 +80,12 @@ public final class MetricSet: @unchecked Sendable {
         return nil
       }
     }
-    v.psnr_y = attempt("psnr_y") { try PSNR.compute(sr255, hr255, cropBorder: cropBorder, yChannel: true) }
-    v.ssim_y = attempt("ssim_y") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: true) }
-    v.psnr_rgb = attempt("psnr_rgb") { try PSNR.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
-    v.ssim_rgb = attempt("ssim_rgb") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
+    if selection.contains(.fidelity) {
+      v.psnr_y = attempt("psnr_y") { try PSNR.compute(sr255, hr255, cropBorder: cropBorder, yChannel: true) }
+      v.ssim_y = attempt("ssim_y") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: true) }
+      v.psnr_rgb = attempt("psnr_rgb") { try PSNR.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
+      v.ssim_rgb = attempt("ssim_rgb") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
+    }
     let sr01 = sr255.map { $0 / 255 }, hr01 = hr255.map { $0 / 255 }
     if let m = alex { v.lpips_alex = attempt("lpips_alex") { try m.distance(sr01, hr01) } }
     if let m = vgg { v.lpips_vgg = attempt("lpips_vgg") { try m.distance(sr01, hr01) } }

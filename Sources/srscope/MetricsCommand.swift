@@ -13,17 +13,38 @@ struct MetricsCommand: ParsableCommand {
   @Argument(help: "The reference (HR).") var hr: String
   @Option(help: "Pixels shaved from each border (default 0).") var cropBorder: Int = 0
   @Option(help: "Output format: table or json.") var format: String = "table"
+  @Option(help: "Only these metric groups (comma-separated: fidelity, lpips_alex, lpips_vgg, niqe); others are null.")
+  var only: String?
+  @Flag(help: "Print the elapsed time on stderr.") var timing = false
+
+  static let groups: [String: MetricSet.Selection] = [
+    "fidelity": .fidelity, "lpips_alex": .lpipsAlex, "lpips_vgg": .lpipsVGG, "niqe": .niqe,
+  ]
+
+  var selection: MetricSet.Selection? {
+    guard let only else { return .all }
+    var s: MetricSet.Selection = []
+    for name in only.split(separator: ",") {
+      guard let g = Self.groups[String(name)] else { return nil }
+      s.insert(g)
+    }
+    return s
+  }
   @OptionGroup var threading: ThreadOptions
 
   func validate() throws {
     if cropBorder < 0 { throw ValidationError("--crop-border must be non-negative") }
     if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+    if selection == nil { throw ValidationError("--only takes fidelity, lpips_alex, lpips_vgg, niqe") }
   }
 
   func run() throws {
     threading.apply()
     let a = try PNGCodec.read(contentsOf: sr), b = try PNGCodec.read(contentsOf: hr)
-    let values = try MetricSet(selection: .all).measure(sr: a.rgb, hr: b.rgb, cropBorder: cropBorder)
+    let metricSet = MetricSet(selection: selection!)
+    let start = Date()
+    let values = try metricSet.measure(sr: a.rgb, hr: b.rgb, cropBorder: cropBorder)
+    if timing { FileHandle.standardError.write(Data(String(format: "metrics: %.3f s\n", Date().timeIntervalSince(start)).utf8)) }
     for note in values.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     if format == "json" {
       let data = try JSONSerialization.data(withJSONObject: values.jsonObject(), options: [.sortedKeys])
