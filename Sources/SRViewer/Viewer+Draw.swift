@@ -27,6 +27,10 @@ extension Viewer {
       drawStatus(on: term, row: size.rows - 1, cols: size.cols)
       return
     }
+    if !centeredInitialCrop {
+      centeredInitialCrop = true
+      state.center(onX: set.hr.width / 2, y: set.hr.height / 2, context())
+    }
     let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
     let sources = panelSources()
     let layout = Layout.compute(terminal: size, pixelsPerCell: mode.pixelsPerCell(term.capabilities.cellPixels),

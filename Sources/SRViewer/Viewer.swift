@@ -44,6 +44,9 @@ public final class Viewer {
   var renderer: PanelRenderer?
   var lastBlink = Date()
   var lastWorstScores: [Double] = []
+  /// Whether the crop has been centred on the first image shown (it starts at the centre, where
+  /// photos have their subject, not in a corner).
+  var centeredInitialCrop = false
   /// The command line equivalent to the last export (`x`), if any.
   public internal(set) var lastExportCommand: String?
 
