@@ -89,15 +89,7 @@ public struct Manifest: Codable, Sendable, Equatable {
 
   /// The HR image files, sorted (the `files` subset if given, else every PNG in the folder).
   public func hrImagePaths() throws -> [String] {
-    let names: [String]
-    if let files = images.files {
-      names = files
-    } else {
-      guard let all = try? FileManager.default.contentsOfDirectory(atPath: images.hr) else {
-        throw ManifestError(path: images.hr, reason: "cannot list HR folder")
-      }
-      names = all.filter { $0.lowercased().hasSuffix(".png") }.sorted()
-    }
+    let names = try images.files ?? PNGFolder.names(in: images.hr)
     return names.map { images.hr + "/" + $0 }
   }
 }
@@ -107,4 +99,20 @@ public struct ManifestError: Error, CustomStringConvertible, Equatable {
   public var path: String
   public var reason: String
   public var description: String { "\((path as NSString).lastPathComponent): \(reason)" }
+}
+
+/// Lists the PNG files of a folder, with a one-line error when it cannot.
+public enum PNGFolder {
+  /// The sorted names of the `.png` files in `folder`.
+  /// - Throws: `EvalError.noImages` when the folder is missing or holds no PNG.
+  public static func names(in folder: String) throws -> [String] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+          let all = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      throw EvalError.noImages("\(folder) is not a readable folder (the demo photos come from Scripts/fetch-assets.sh)")
+    }
+    let names = all.filter { $0.lowercased().hasSuffix(".png") }.sorted()
+    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(folder)") }
+    return names
+  }
 }

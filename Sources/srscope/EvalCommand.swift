@@ -38,8 +38,7 @@ struct EvalCommand: ParsableCommand {
     var evalModels = try entries.map { try EvalModel.load(path: $0.0, name: $0.1) }
     let s = scale ?? manifestScale ?? evalModels.compactMap { if case .network(_, let l, _) = $0 { return l.network.scale } else { return nil } }.first ?? 4
     if !noBicubic { evalModels.insert(.bicubic, at: 0) }
-    let names = try files ?? FileManager.default.contentsOfDirectory(atPath: hrDir!).filter { $0.lowercased().hasSuffix(".png") }.sorted()
-    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(hrDir!)") }
+    let names = try files ?? PNGFolder.names(in: hrDir!)
     let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
                               cache: noCache ? nil : OutputCache(), cropBorder: cropBorder ?? s)
     for note in evaluator.metrics.unavailable { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }

@@ -52,8 +52,7 @@ struct ViewCommand: ParsableCommand {
     }
     entries += models.map { (((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension, $0) }
     guard let dir = hrDir else { throw ValidationError("no HR folder: give --hr or a manifest") }
-    let names = try files ?? FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.lowercased().hasSuffix(".png") }.sorted()
-    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(dir); run Scripts/fetch-assets.sh") }
+    let names = try files ?? PNGFolder.names(in: dir)
     let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s)
     source.start()
     return (source, baseline)
