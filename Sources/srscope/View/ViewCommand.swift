@@ -22,6 +22,10 @@ struct ViewCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
+    guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+      throw ValidationError("the viewer needs a terminal (stdin and stdout are not a tty); "
+        + "use `srscope compare` or `srscope eval` in scripts")
+    }
     let source: ViewerDataSource
     var baseline: String? = nil
     if demo {
