@@ -26,15 +26,15 @@ let package = Package(
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
     .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
 
-    .target(name: "SRTensor", dependencies: ["CBLAS"],
+    .target(name: "SRTensor", dependencies: ["CBLAS"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
-    .target(name: "SRFormats", dependencies: ["SRTensor"]),
-    .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"]),
-    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"]),
-    .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"]),
-    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")]),
-    .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")]),
-    .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"]),
+    .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
+    .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),
+    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"], exclude: ["README.md"]),
+    .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"], exclude: ["README.md"]),
+    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
+    .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
+    .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"], exclude: ["README.md"]),
     .executableTarget(
       name: "srscope",
       dependencies: [
