@@ -24,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_ncnn import (center_crop, default_assets, load_ncnn, read_png_rgb8,  # noqa: E402
+from compare_ncnn import (center_crop, check_tools, default_assets, load_ncnn, read_png_rgb8,  # noqa: E402
                           run_ncnn, run_srscope, to_chw, write_png_rgb8)
 
 
@@ -33,14 +33,14 @@ def parse_args(argv):
     ap.add_argument("--assets", default=default_assets(), help="dir holding models/ (default $SRSCOPE_ASSETS or ~/.cache/srscope)")
     ap.add_argument("--srscope", default=".build/release/srscope")
     ap.add_argument("--model", default="realesrgan-x4plus")
-    ap.add_argument("--image", help="PNG photo (default: first PNG in <assets>/images)")
+    ap.add_argument("--image", help="PNG photo (default: first PNG in <assets>/photos)")
     ap.add_argument("--crop", type=int, default=128, help="centre crop W×W (default 128)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3, help="runs per tool; the median is reported")
     ap.add_argument("--ncnn-only", action="store_true")
     args = ap.parse_args(argv)
     if not args.image:
-        d = os.path.join(args.assets, "images")
+        d = os.path.join(args.assets, "photos")
         pngs = sorted(f for f in os.listdir(d) if f.endswith(".png")) if os.path.isdir(d) else []
         if not pngs:
             ap.error("no --image and no PNG in %s" % d)
@@ -75,12 +75,7 @@ def time_srscope(srscope, param, png, work, threads):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        import ncnn  # noqa: F401
-    except ImportError:
-        sys.exit("ncnn is not installed: pip install ncnn==1.0.20261020 numpy")
-    if not args.ncnn_only and not os.access(args.srscope, os.X_OK):
-        sys.exit("srscope binary not found at %s (build it or pass --srscope)" % args.srscope)
+    check_tools(args)
     param = os.path.join(args.assets, "models", args.model + ".param")
     img = center_crop(read_png_rgb8(args.image), args.crop)
     chw = to_chw(img)

@@ -223,26 +223,31 @@ def parse_args(argv):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--crop", type=int, default=0, help="centre-crop W×W pixels (0 = whole image)")
     ap.add_argument("--models", nargs="+", default=DEFAULT_MODELS)
-    ap.add_argument("--images", nargs="+", help="PNG inputs (default <assets>/images/*.png)")
+    ap.add_argument("--images", nargs="+", help="PNG inputs (default <assets>/photos/*.png)")
     ap.add_argument("--ncnn-only", action="store_true", help="only run ncnn and print output statistics")
     ap.add_argument("--keep", help="directory to keep crop.png, ncnn.npy and srscope outputs in")
     args = ap.parse_args(argv)
     if not args.images:
-        d = os.path.join(args.assets, "images")
+        d = os.path.join(args.assets, "photos")
         args.images = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".png")) if os.path.isdir(d) else []
     if not args.images:
-        ap.error("no input images: pass --images or put PNGs in <assets>/images")
+        ap.error("no input images: pass --images or put PNGs in <assets>/photos")
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def check_tools(args):
+    """Exits with a one-line message when the ncnn package or the srscope binary is missing."""
     try:
         import ncnn  # noqa: F401
     except ImportError:
         sys.exit("ncnn is not installed: pip install ncnn==1.0.20261020 numpy")
     if not args.ncnn_only and not os.access(args.srscope, os.X_OK):
         sys.exit("srscope binary not found at %s (build it or pass --srscope)" % args.srscope)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    check_tools(args)
     failures = 0
     header = "%-26s %-16s %-9s %11s %9s %6s %8s %8s" % (
         "model", "image", "size", "max|diff|", "PSNR dB", "8-bit", "ncnn s", "srscope s")
