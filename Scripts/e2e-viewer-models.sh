@@ -32,6 +32,8 @@ s=$(screen); echo "$s" > "$OUT/main.txt"
 grep -qE 'tiny-msrresnet +[0-9]+\.[0-9]+' <<<"$s" || fail "msrresnet metrics never appeared"
 grep -qE 'tiny-srvgg +[0-9]+\.[0-9]+' <<<"$s" || fail "srvgg metrics never appeared"
 grep -q 'bicubic' <<<"$s" || fail "bicubic baseline row missing"
+# NIQE needs two 96-pixel blocks: on the 64x64 crop it must read n/a, not "..." (still loading).
+grep -qE 'tiny-srvgg +[0-9.]+ +[0-9.]+ +[0-9.]+ +n/a' <<<"$s" || fail "NIQE of a 64x64 image not shown as n/a"
 grep -q '▀' <<<"$s" || fail "no half-block pictures drawn"
 tmux -L e2emodels send-keys -t v e; sleep 1.5
 e=$(screen); echo "$e" > "$OUT/errormap.txt"

@@ -43,7 +43,8 @@ public struct CropRect: Sendable, Hashable, CustomStringConvertible {
   public var description: String { "\(x),\(y),\(width),\(height)" }
 }
 
-/// Metric values for one model on one image or crop; `nil` means not (yet) available.
+/// Metric values for one model on one image or crop; `nil` means not ready yet, NaN means it cannot
+/// be computed for this input (e.g. NIQE of an image smaller than two 96-pixel blocks): "n/a".
 public struct MetricRow: Sendable, Equatable {
   /// PSNR on the Y channel in dB (higher is better).
   public var psnrY: Double?

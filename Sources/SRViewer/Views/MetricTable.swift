@@ -48,12 +48,14 @@ public enum MetricTable {
 
   static func num(_ v: Double?, _ format: String, _ width: Int) -> String {
     let s: String
-    if let v { s = v.isInfinite ? "inf" : String(format: format, v) } else { s = "..." }
+    // nil: not ready yet; NaN: the data source says the metric cannot be computed for this image.
+    if let v { s = v.isNaN ? "n/a" : v.isInfinite ? "inf" : String(format: format, v) } else { s = "..." }
     return s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
   }
 
   static func delta(_ v: Double?, _ base: Double?, _ format: String, _ width: Int) -> String {
-    guard let v, let base, v.isFinite, base.isFinite else { return num(nil, format, width) }
+    guard let v, let base else { return num(nil, format, width) }
+    guard v.isFinite, base.isFinite else { return num(v.isNaN || base.isNaN ? .nan : nil, format, width) }
     return num(v - base, format, width)
   }
 }

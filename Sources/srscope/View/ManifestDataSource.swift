@@ -143,7 +143,11 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       let (sr, _, _) = try evaluator.output(model, eval)
       lock.withLock { outputs[key] = sr }
       let v = try evaluator.metrics.measure(sr: sr, hr: eval.hr, cropBorder: scale)
-      lock.withLock { metrics[key] = MetricRow(psnrY: v.psnr_y, ssimY: v.ssim_y, lpips: v.lpips_alex, niqe: v.niqe) }
+      // A metric that was attempted and failed is shown as "n/a" (NaN), not as still loading.
+      lock.withLock {
+        metrics[key] = MetricRow(psnrY: v.psnr_y ?? .nan, ssimY: v.ssim_y ?? .nan,
+                                 lpips: v.lpips_alex ?? .nan, niqe: v.niqe ?? .nan)
+      }
       if let lpips, let map = try? lpips.spatialMap(ColorSpace.quantized255(sr).map { $0 / 255 },
                                                      ColorSpace.quantized255(eval.hr).map { $0 / 255 }) {
         lock.withLock { maps[key] = map }
