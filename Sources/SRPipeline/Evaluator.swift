@@ -49,9 +49,8 @@ public struct Evaluator: Sendable {
   public func output(_ model: EvalModel, _ image: EvalImage) throws -> (Tensor, Double, Bool) {
     switch model {
     case .bicubic:
-      var t = Resize.bicubic(image.lr, outHeight: image.hr.height, outWidth: image.hr.width)
-      t.data = t.data.map { min(1, max(0, $0)) }
-      return (t, 0, false)
+      let t = Resize.bicubic(image.lr, outHeight: image.hr.height, outWidth: image.hr.width)
+      return (t.clamped01(), 0, false)
     case .network(_, let loaded, let key):
       guard loaded.network.scale == image.scale else {
         throw EvalError.badPair("model is x\(loaded.network.scale) but the images are prepared for x\(image.scale)")
@@ -62,9 +61,7 @@ public struct Evaluator: Sendable {
       let out = Upscaler(network: loaded.network, tileSize: tileSize).run(image.lr)
       let seconds = Date().timeIntervalSince(start)
       try cache?.store(out, model: key, image: imageKey)
-      var clamped = out
-      clamped.data = clamped.data.map { min(1, max(0, $0)) }
-      return (clamped, seconds, false)
+      return (out.clamped01(), seconds, false)
     }
   }
 

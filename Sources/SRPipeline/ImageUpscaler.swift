@@ -24,22 +24,9 @@ public struct ImageUpscaler: Sendable {
   public func upscale(_ image: Image, progress: ((Double) -> Void)? = nil) throws -> Result {
     guard image.width > 0, image.height > 0 else { throw ModelLoadError.badInput("empty image") }
     let raw = upscaler.run(image.rgb, progress: progress)
-    var rgb = raw
-    clamp01(&rgb)
-    var alpha: Tensor? = nil
-    if let a = image.alpha {
-      let s = upscaler.network.scale
-      var up = Resize.bicubic(a, outHeight: a.height * s, outWidth: a.width * s)
-      clamp01(&up)
-      alpha = up
-    }
-    let out = Image(rgb: rgb, alpha: alpha, sourceColorType: image.sourceColorType, sourceBitDepth: image.sourceBitDepth)
+    let s = upscaler.network.scale
+    let alpha = image.alpha.map { Resize.bicubic($0, outHeight: $0.height * s, outWidth: $0.width * s).clamped01() }
+    let out = Image(rgb: raw.clamped01(), alpha: alpha, sourceColorType: image.sourceColorType, sourceBitDepth: image.sourceBitDepth)
     return Result(image: out, raw: raw)
-  }
-
-  func clamp01(_ t: inout Tensor) {
-    t.data.withUnsafeMutableBufferPointer { p in
-      for i in p.indices { p[i] = min(1, max(0, p[i])) }
-    }
   }
 }

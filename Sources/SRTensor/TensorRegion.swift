@@ -47,4 +47,7 @@ public enum TensorRegion {
 extension Tensor {
   /// A tensor of the same shape with `transform` applied to every element.
   public func map(_ transform: (Float) -> Float) -> Tensor { Tensor(shape: shape, data: data.map(transform)) }
+
+  /// Every element clamped to [0, 1] (network outputs before quantisation).
+  public func clamped01() -> Tensor { map { min(1, max(0, $0)) } }
 }
