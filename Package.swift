@@ -49,6 +49,7 @@ let package = Package(
     .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
+    .testTarget(name: "SRPipelineTests", dependencies: ["SRPipeline", "SRTensor"]),
     .testTarget(name: "SRTrainTests", dependencies: ["SRTrain", "SRTestSupport"]),
     .testTarget(name: "SRMetricsTests", dependencies: ["SRMetrics", "SRImage", "SRFormats", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],

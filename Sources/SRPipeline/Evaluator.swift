@@ -12,6 +12,11 @@ public struct EvalRow: Sendable {
   /// Inference seconds (0 when the output came from the cache).
   public var seconds: Double
   public var cached: Bool
+
+  public init(model: String, image: String, metrics: MetricValues, parameters: Int?, seconds: Double, cached: Bool) {
+    self.model = model; self.image = image; self.metrics = metrics
+    self.parameters = parameters; self.seconds = seconds; self.cached = cached
+  }
 }
 
 /// A model to evaluate: a loaded network, or the MATLAB-bicubic baseline.

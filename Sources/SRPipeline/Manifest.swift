@@ -98,6 +98,7 @@ public struct Manifest: Codable, Sendable, Equatable {
 public struct ManifestError: Error, CustomStringConvertible, Equatable {
   public var path: String
   public var reason: String
+  public init(path: String, reason: String) { self.path = path; self.reason = reason }
   public var description: String { "\((path as NSString).lastPathComponent): \(reason)" }
 }
 

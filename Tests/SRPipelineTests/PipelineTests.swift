@@ -1,0 +1,93 @@
+import Foundation
+import SRPipeline
+import SRTensor
+import Testing
+
+/// A fresh empty folder under the temporary directory.
+func scratchFolder(_ name: String) throws -> String {
+  let path = NSTemporaryDirectory() + "srpipeline-\(name)-\(getpid())"
+  try? FileManager.default.removeItem(atPath: path)
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+@Suite("Pipeline inputs and outputs")
+struct PipelineTests {
+  @Test func sha256KnownVectors() {
+    // FIPS 180-4 examples.
+    #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+    #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+  }
+
+  @Test func missingOrEmptyImageFolderIsAOneLineError() throws {
+    #expect(throws: EvalError.noImages(
+      "/nonexistent-srscope is not a readable folder (the demo photos come from Scripts/fetch-assets.sh)")) {
+      try PNGFolder.names(in: "/nonexistent-srscope")
+    }
+    let empty = try scratchFolder("empty")
+    #expect(throws: EvalError.noImages("no PNG files in \(empty)")) { try PNGFolder.names(in: empty) }
+    FileManager.default.createFile(atPath: empty + "/b.png", contents: Data())
+    FileManager.default.createFile(atPath: empty + "/a.PNG", contents: Data())
+    FileManager.default.createFile(atPath: empty + "/notes.txt", contents: Data())
+    #expect(try PNGFolder.names(in: empty) == ["a.PNG", "b.png"])
+  }
+
+  @Test func manifestResolvesVariablesAndRelativePaths() throws {
+    let dir = try scratchFolder("manifest")
+    let text = """
+      scale: 4
+      images: {hr: '${SRSCOPE_ASSETS}/photos'}
+      baseline: a
+      models:
+        - {name: a, path: runs/a.safetensors}
+        - {name: b, path: /abs/b.param}
+      comparisons:
+        - {name: pair, models: [a, b]}
+      """
+    try text.write(toFile: dir + "/m.yml", atomically: true, encoding: .utf8)
+    let m = try Manifest.load(path: dir + "/m.yml", environment: ["SRSCOPE_ASSETS": "/assets"])
+    #expect(m.images.hr == "/assets/photos")
+    #expect(m.models.map(\.path) == [dir + "/runs/a.safetensors", "/abs/b.param"])
+    #expect(m.baseline == "a")
+  }
+
+  @Test(arguments: [
+    ("baseline: z\nmodels:\n  - {name: a, path: a}", "baseline 'z' is not a model"),
+    ("models:\n  - {name: a, path: a}\n  - {name: a, path: b}", "duplicate model names"),
+    ("models:\n  - {name: a, path: a}\ncomparisons:\n  - {name: c, models: [a, q]}",
+     "comparison 'c' names unknown model 'q'"),
+  ])
+  func badManifestsNameTheProblem(body: String, reason: String) throws {
+    let dir = try scratchFolder("bad-\(abs(reason.hashValue))")
+    try ("scale: 4\nimages: {hr: x}\n" + body).write(toFile: dir + "/m.yml", atomically: true, encoding: .utf8)
+    #expect(throws: ManifestError(path: dir + "/m.yml", reason: reason)) { try Manifest.load(path: dir + "/m.yml") }
+  }
+
+  @Test func metricJSONHasExactlyTheSevenKeys() throws {
+    var v = MetricValues()
+    v.psnr_y = .infinity
+    v.ssim_y = 1
+    let o = v.jsonObject()
+    #expect(Set(o.keys) == ["psnr_y", "ssim_y", "psnr_rgb", "ssim_rgb", "lpips_alex", "lpips_vgg", "niqe"])
+    #expect(o["psnr_y"] as? String == "inf")
+    #expect(o["ssim_y"] as? Double == 1)
+    #expect(o["niqe"] is NSNull)
+  }
+
+  @Test func reportMeanSkipsMissingValues() {
+    var a = MetricValues(), b = MetricValues()
+    a.psnr_y = 30; b.psnr_y = 32
+    a.niqe = 5  // b's NIQE could not be computed
+    let rows = [EvalRow(model: "m", image: "1", metrics: a, parameters: 10, seconds: 1, cached: false),
+                EvalRow(model: "m", image: "2", metrics: b, parameters: 10, seconds: 2, cached: true)]
+    let mean = EvalReport.mean(rows)
+    #expect(mean.psnr_y == 31)
+    #expect(mean.niqe == 5)
+    #expect(mean.lpips_alex == nil)
+    let csv = EvalReport.render(rows, format: .csv).split(separator: "\n")
+    #expect(csv.first == "model,image,psnr_y,ssim_y,lpips_alex,niqe,params,seconds")
+    #expect(csv.last == "m,mean,31.0000,-,-,5.0000,10,3.00")
+  }
+}
