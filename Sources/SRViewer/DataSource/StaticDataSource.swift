@@ -15,17 +15,21 @@ public final class StaticDataSource: ViewerDataSource {
   public let lpipsMaps: [[Tensor?]]
   /// The fixed progress this source reports.
   public let progress: (done: Int, total: Int, message: String)
+  /// `curves[model]`, empty when no model has a training log.
+  public let curves: [ValidationCurve?]
 
   /// Creates a source from complete arrays indexed `[model][image]`.
   public init(modelNames: [String], images: [ViewerImageSet], outputs: [[Tensor?]],
               metrics: [[MetricRow?]] = [], lpipsMaps: [[Tensor?]] = [],
-              progress: (done: Int, total: Int, message: String) = (1, 1, "ready")) {
+              progress: (done: Int, total: Int, message: String) = (1, 1, "ready"),
+              curves: [ValidationCurve?] = []) {
     self.modelNames = modelNames
     self.images = images
     self.outputs = outputs
     self.metrics = metrics
     self.lpipsMaps = lpipsMaps
     self.progress = progress
+    self.curves = curves
   }
 
   /// Number of images.
@@ -44,6 +48,9 @@ public final class StaticDataSource: ViewerDataSource {
 
   /// The stored LPIPS map, `nil` when none.
   public func lpipsMap(model: Int, image: Int) -> Tensor? { Self.lookup(lpipsMaps, model, image) }
+
+  /// The stored validation curve, `nil` when none.
+  public func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
 
   /// PSNR-Y on the crop (BT.601 studio-range Y, peak 255, no border crop); SSIM and LPIPS are `nil`.
   ///

@@ -85,4 +85,12 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   func lpipsMap(model: Int, image: Int) -> Tensor?
   /// Background progress: finished units, total units and a short message.
   var progress: (done: Int, total: Int, message: String) { get }
+  /// Validation PSNR-Y against iteration from the model's training log, or `nil` when it has none
+  /// (pretrained references, bicubic, a missing or unreadable log). Drawn as the run chart.
+  func validationCurve(model: Int) -> ValidationCurve?
+}
+
+extension ViewerDataSource {
+  /// No training logs unless the source provides them.
+  public func validationCurve(model: Int) -> ValidationCurve? { nil }
 }
