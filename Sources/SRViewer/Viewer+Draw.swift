@@ -35,7 +35,7 @@ extension Viewer {
     let sources = panelSources()
     let layout = Layout.compute(terminal: size, pixelsPerCell: mode.pixelsPerCell(term.capabilities.cellPixels),
                                 panelCount: sources.count, crop: PixelSize(width: crop.width, height: crop.height),
-                                modelCount: data.modelNames.count, bandHeight: mode.bandHeight)
+                                modelCount: data.modelNames.count, bandHeight: mode.bandHeight, chart: wantsChart)
     guard case .screen(let screen) = layout else {
       if case .tooSmall(let message) = layout { drawWrapped(message, on: term, size: size) }
       return
@@ -48,7 +48,8 @@ extension Viewer {
       drawPanel(source, frame: frame, crop: crop, set: set, on: term)
     }
     drawLegend(on: term, row: screen.legendRow, cols: size.cols)
-    drawTable(on: term, screen: screen, cols: size.cols)
+    drawTable(on: term, screen: screen, cols: screen.tableWidth)
+    if let chart = screen.chart { drawChart(chart, on: term) }
     drawStatus(on: term, row: screen.statusRow, cols: size.cols)
     if state.showHelp { HelpOverlay.draw(on: term) }
   }
@@ -142,7 +143,8 @@ extension Viewer {
     let ppc = mode.pixelsPerCell(term.capabilities.cellPixels)
     guard case .screen(let screen) = Layout.compute(
       terminal: term.size, pixelsPerCell: ppc, panelCount: panelSources().count,
-      crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight)
+      crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight,
+      chart: wantsChart)
     else { return nil }
     for f in screen.panels where (f.imageRow..<(f.imageRow + f.imageCells.rows)).contains(row)
       && (f.imageCol..<(f.imageCol + f.imageCells.cols)).contains(col) {

@@ -42,6 +42,7 @@ public final class Viewer {
   public var blinkInterval = 0.6
   var cropMetricCache: [CropMetricKey: MetricRow] = [:]
   var renderer: PanelRenderer?
+  var chartCache: (key: ChartKey, bytes: [UInt8])?
   var lastBlink = Date()
   var lastWorstScores: [Double] = []
   /// Whether the crop has been centred on the first image shown (it starts at the centre, where

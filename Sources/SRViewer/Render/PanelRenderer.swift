@@ -66,15 +66,18 @@ public final class PanelRenderer {
   /// The encoded payload for a panel, or `nil` when its data is not ready (or encoding failed).
   public func payload(_ spec: PanelSpec, data: ViewerDataSource) -> [UInt8]? {
     if let hit = cache[spec] { return hit }
-    guard let img = Self.pixels(spec, data: data) else { return nil }
-    let bytes: [UInt8]
-    switch mode {
-    case .sixel: guard let b = try? encoder.encode(img) else { return nil }; bytes = b
-    case .blocks(let colors): bytes = HalfBlockEncoder.encode(img, colors: colors)
-    }
+    guard let img = Self.pixels(spec, data: data), let bytes = encode(img) else { return nil }
     if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
     cache[spec] = bytes
     return bytes
+  }
+
+  /// Encodes any picture in this renderer's mode (sixel or half-blocks); `nil` if libsixel fails.
+  public func encode(_ img: RGBImage) -> [UInt8]? {
+    switch mode {
+    case .sixel: return try? encoder.encode(img)
+    case .blocks(let colors): return HalfBlockEncoder.encode(img, colors: colors)
+    }
   }
 
   /// Whether the panel shows an error map rather than a picture in this mode.

@@ -30,6 +30,27 @@ public struct PanelFrame: Sendable, Hashable {
   public var zoom: Zoom
 }
 
+/// Where the run chart goes, right of the metric table: a title line, the y labels (max and min dB)
+/// left of the picture, the x labels (first and last iteration) under it.
+public struct ChartFrame: Sendable, Hashable {
+  /// Row of the title line (the table header row).
+  public var titleRow: Int
+  /// Left column of the chart block.
+  public var col: Int
+  /// Width of the chart block in cells.
+  public var width: Int
+  /// Row where the picture starts.
+  public var imageRow: Int
+  /// Column where the picture starts (after the y labels).
+  public var imageCol: Int
+  /// Cells the picture covers.
+  public var imageCells: CellSize
+  /// The picture's size in device pixels.
+  public var imagePixels: PixelSize
+  /// Row of the x labels, right under the picture.
+  public var axisRow: Int
+}
+
 /// The positions of every screen element for one terminal size.
 public struct ScreenLayout: Sendable, Hashable {
   /// One frame per panel, in display order.
@@ -42,6 +63,10 @@ public struct ScreenLayout: Sendable, Hashable {
   public var tableModelRows: Int
   /// Row of the status bar (always the last row).
   public var statusRow: Int
+  /// Columns the table may use (the whole width, or up to the chart).
+  public var tableWidth: Int
+  /// The run chart, when one was asked for and fits.
+  public var chart: ChartFrame?
 }
 
 /// Panel geometry from the terminal size, or a message saying the terminal is too small.
@@ -56,6 +81,13 @@ public enum Layout: Sendable, Hashable {
   /// Smallest panel, in cells (two label rows plus three picture rows).
   static let minPanel = CellSize(rows: 5, cols: 12)
 
+  /// Columns of the y labels left of the chart picture (`" 28.31 "`).
+  public static let chartLabelCols = 7
+  /// Smallest chart block, in cells (title, four picture rows, x labels; labels and 17 picture columns).
+  public static let minChart = CellSize(rows: 6, cols: 24)
+  /// Rows the chart block gets when the terminal has them to spare (more than the table needs).
+  public static let preferredChartRows = 9
+
   /// Computes the layout.
   /// - Parameters:
   ///   - terminal: the terminal size in cells.
@@ -64,17 +96,54 @@ public enum Layout: Sendable, Hashable {
   ///   - crop: the crop size in HR pixels.
   ///   - modelCount: rows wanted by the metric table.
   ///   - bandHeight: picture heights are cut to a multiple of this (6 for sixel, 2 for half-blocks).
+  ///   - chart: whether to place a run chart right of the table. It is left out (`chart == nil`) when
+  ///     the columns right of the table are too narrow, or when the rows it needs would make the panel
+  ///     pictures smaller; the table never shares columns with it.
   public static func compute(terminal: CellSize, pixelsPerCell: PixelSize, panelCount: Int,
-                             crop: PixelSize, modelCount: Int, bandHeight: Int) -> Layout {
+                             crop: PixelSize, modelCount: Int, bandHeight: Int, chart: Bool = false) -> Layout {
     guard terminal.rows >= minimum.rows, terminal.cols >= minimum.cols else {
       return .tooSmall("Terminal too small: \(terminal.cols)x\(terminal.rows), need at least "
         + "\(minimum.cols)x\(minimum.rows). Enlarge the window or press q.")
     }
     let statusRow = terminal.rows - 1
-    let tableModelRows = max(1, min(modelCount, (terminal.rows - 8) / 3))
-    let tableRow = statusRow - 1 - tableModelRows
-    let legendRow = tableRow - 1
-    let area = CellSize(rows: legendRow - 1, cols: terminal.cols)  // rows 1 ..< legendRow
+    let naturalRows = max(1, min(modelCount, (terminal.rows - 8) / 3))
+    // The bottom block is the table header plus model rows, ending above the status bar; the panels
+    // take the rows above it and the legend line.
+    func panels(block: Int) -> [PanelFrame]? {
+      let legendRow = statusRow - block - 1
+      guard legendRow > 1 else { return nil }
+      return bestGrid(area: CellSize(rows: legendRow - 1, cols: terminal.cols), panelCount: panelCount,
+                      pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight)
+    }
+    func screen(block: Int, tableModelRows: Int, frames: [PanelFrame], chart: ChartFrame?) -> Layout {
+      .screen(ScreenLayout(panels: frames, legendRow: statusRow - block - 1, tableRow: statusRow - block,
+                           tableModelRows: tableModelRows, statusRow: statusRow,
+                           tableWidth: chart.map { $0.col - 1 } ?? terminal.cols, chart: chart))
+    }
+    guard let plain = panels(block: naturalRows + 1) else {
+      return .tooSmall("Terminal too small for \(panelCount) panels: \(terminal.cols)x\(terminal.rows). "
+        + "Hide models (1-9), use blink (space) or enlarge the window.")
+    }
+    // The chart goes right of the table, in a block of the preferred height, else the minimum one,
+    // and only where that leaves the panel pictures as large as without a chart.
+    let chartCol = MetricTable.header.count + 2
+    if chart, terminal.cols - chartCol >= minChart.cols {
+      var tried = Set<Int>()
+      for block in [max(naturalRows + 1, preferredChartRows), max(naturalRows + 1, minChart.rows)]
+      where tried.insert(block).inserted {
+        let frames = block == naturalRows + 1 ? plain : panels(block: block)
+        guard let frames, frames.first?.imagePixels == plain.first?.imagePixels,
+              let frame = chartFrame(top: statusRow - block, rows: block, col: chartCol, width: terminal.cols - chartCol,
+                                     pixelsPerCell: pixelsPerCell, bandHeight: bandHeight) else { continue }
+        return screen(block: block, tableModelRows: max(1, min(modelCount, block - 1)), frames: frames, chart: frame)
+      }
+    }
+    return screen(block: naturalRows + 1, tableModelRows: naturalRows, frames: plain, chart: nil)
+  }
+
+  /// The grid (number of columns) that shows the largest pictures, or `nil` if none fits.
+  static func bestGrid(area: CellSize, panelCount: Int, pixelsPerCell: PixelSize, crop: PixelSize,
+                       bandHeight: Int) -> [PanelFrame]? {
     var best: (score: Int, frames: [PanelFrame])?
     for gridCols in 1...max(1, panelCount) {
       guard let frames = grid(area: area, gridCols: gridCols, count: panelCount, pixelsPerCell: pixelsPerCell,
@@ -83,12 +152,20 @@ public enum Layout: Sendable, Hashable {
       if let b = best, b.score >= score { continue }
       best = (score, frames)
     }
-    guard let frames = best?.frames else {
-      return .tooSmall("Terminal too small for \(panelCount) panels: \(terminal.cols)x\(terminal.rows). "
-        + "Hide models (1-9), use blink (space) or enlarge the window.")
-    }
-    return .screen(ScreenLayout(panels: frames, legendRow: legendRow, tableRow: tableRow,
-                                tableModelRows: tableModelRows, statusRow: statusRow))
+    return best?.frames
+  }
+
+  /// The chart in a block of `rows` x `width` cells at (`top`, `col`): title on the first row, x labels
+  /// on the row under the picture, y labels in the first `chartLabelCols` columns.
+  static func chartFrame(top: Int, rows: Int, col: Int, width: Int, pixelsPerCell px: PixelSize,
+                         bandHeight: Int) -> ChartFrame? {
+    let pictureRows = rows - 2, pictureCols = width - chartLabelCols
+    guard rows >= minChart.rows, width >= minChart.cols, px.width > 0, px.height > 0 else { return nil }
+    let pixels = PixelSize(width: pictureCols * px.width, height: pictureRows * px.height / bandHeight * bandHeight)
+    guard pixels.width > 0, pixels.height > 0 else { return nil }
+    let cells = CellSize(rows: (pixels.height + px.height - 1) / px.height, cols: pictureCols)
+    return ChartFrame(titleRow: top, col: col, width: width, imageRow: top + 1, imageCol: col + chartLabelCols,
+                      imageCells: cells, imagePixels: pixels, axisRow: top + 1 + cells.rows)
   }
 
   static func grid(area: CellSize, gridCols: Int, count: Int, pixelsPerCell px: PixelSize, crop: PixelSize,
