@@ -25,11 +25,19 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private var message = "starting"
   private var wantedImage = 0
   private var cropLPIPS: LPIPS?
+  /// Validation curves from the models' training logs (read once, at creation; `nil` for bicubic,
+  /// models without a log, and logs that are missing or unreadable).
+  private let curves: [ValidationCurve?]
 
   var imageCount: Int { imagePaths.count }
 
-  init(models: [(name: String, path: String)], imagePaths: [String], lrFolder: String?, scale: Int) {
+  /// `trainingLogs[i]` is the `log.csv` of `models[i]` (missing entries: no log).
+  init(models: [(name: String, path: String)], imagePaths: [String], lrFolder: String?, scale: Int,
+       trainingLogs: [String?] = []) {
     modelNames = ["bicubic"] + models.map(\.name)
+    curves = [nil] + models.indices.map { i in
+      trainingLogs.indices.contains(i) ? trainingLogs[i].flatMap(ValidationCurve.load(path:)) : nil
+    }
     modelPaths = [nil] + models.map(\.path)
     self.imagePaths = imagePaths
     self.lrFolder = lrFolder
@@ -52,6 +60,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   func output(model: Int, image: Int) -> Tensor? { lock.withLock { outputs[Pair(model: model, image: image)] } }
   func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { lock.withLock { metrics[Pair(model: model, image: image)] } }
   func lpipsMap(model: Int, image: Int) -> Tensor? { lock.withLock { maps[Pair(model: model, image: image)] } }
+  func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
 
   func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
     guard let sr = output(model: model, image: image), let hr = lock.withLock({ images[image]?.hr }) else { return nil }

@@ -46,18 +46,20 @@ struct ViewCommand: ParsableCommand {
 
   func makeSource() throws -> (ManifestDataSource, String?) {
     var entries: [(name: String, path: String)] = []
+    var logs: [String?] = []
     var hrDir = hr, lrDir = lr, s = scale, files: [String]? = nil, baseline: String? = nil
     if models.isEmpty || hr == nil {
       let path = try manifest ?? DefaultManifest.locate()
       let m = try Manifest.load(path: path)
-      if models.isEmpty { entries = m.models.map { ($0.name, $0.path) } }
+      if models.isEmpty { entries = m.models.map { ($0.name, $0.path) }; logs = m.models.map(\.training_log) }
       hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; s = m.scale; files = m.images.files
       baseline = m.baseline
     }
     entries += models.map { (((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension, $0) }
     guard let dir = hrDir else { throw ValidationError("no HR folder: give --hr or a manifest") }
     let names = try files ?? PNGFolder.names(in: dir)
-    let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s)
+    let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s,
+                                    trainingLogs: logs)
     source.start()
     return (source, baseline)
   }
