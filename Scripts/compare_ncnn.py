@@ -182,7 +182,12 @@ def quantize(chw):
 
 # ---------------------------------------------------------------- srscope
 
-def run_srscope(srscope, param, png, workdir, threads):
+def run_srscope(srscope, param, png, workdir, threads, env=None, tty=False):
+    """Runs `srscope upscale` once; returns (float32 CHW output, wall seconds, stderr text).
+
+    env: the subprocess environment (default: this one). tty: give srscope's stderr a
+    pseudo-terminal, so that it draws its progress bar, whose last frame holds the inference time
+    (see `progress_seconds`)."""
     out_png = os.path.join(workdir, "out.png")
     out_npy = os.path.join(workdir, "out.npy")
     for p in (out_png, out_npy):
@@ -190,17 +195,58 @@ def run_srscope(srscope, param, png, workdir, threads):
             os.remove(p)
     cmd = [srscope, "upscale", "--model", param, "--input", png, "--output", out_png,
            "--save-float", out_npy, "--threads", str(threads)]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError("srscope exited %d: %s" % (proc.returncode, (proc.stderr or proc.stdout).strip()[-400:]))
+    if tty:
+        code, wall, err = _run_with_tty_stderr(cmd, env)
+    else:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        code, err = proc.returncode, proc.stderr or proc.stdout
+    if code != 0:
+        raise RuntimeError("srscope exited %d: %s" % (code, err.strip()[-400:]))
     if not os.path.exists(out_npy):
         raise RuntimeError("srscope wrote no %s" % out_npy)
     arr = np.load(out_npy)
     if arr.ndim == 4 and arr.shape[0] == 1:
         arr = arr[0]
-    return arr.astype(np.float32), wall
+    return arr.astype(np.float32), wall, err
+
+
+def _run_with_tty_stderr(cmd, env):
+    """(exit code, wall seconds, stderr text) of cmd with stderr on a pty that is drained by a thread."""
+    import pty
+    import threading
+    master, slave = pty.openpty()
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO once the child's side is closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    finally:
+        os.close(slave)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    code = proc.wait()
+    wall = time.perf_counter() - t0
+    reader.join(timeout=5)
+    os.close(master)
+    return code, wall, b"".join(chunks).decode("utf-8", "replace")
+
+
+def progress_seconds(stderr_text, label="upscale"):
+    """The elapsed seconds of the last 100% frame of srscope's progress bar, or None."""
+    import re
+    hits = re.findall(re.escape(label) + r" \[[#-]*\] 100% ([0-9.]+)s", stderr_text)
+    return float(hits[-1]) if hits else None
 
 
 def compare(ref, out):
@@ -290,7 +336,7 @@ def compare_one(args, net, param, model, image, work):
                 model, name, size, "x".join(map(str, ref.shape)), ref.min(), ref.max(),
                 ",".join("%.5f" % m for m in ref.mean(axis=(1, 2))), t_ncnn))
             return 0
-        out, t_sr = run_srscope(args.srscope, param, crop_png, work, args.threads)
+        out, t_sr, _ = run_srscope(args.srscope, param, crop_png, work, args.threads)
         if out.shape != ref.shape:
             raise RuntimeError("srscope output shape %s, ncnn %s" % (out.shape, ref.shape))
         maxdiff, psnr, levels = compare(ref, out)
