@@ -104,7 +104,7 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def import_ort():
+def import_ort(assets):
     """onnxruntime and onnx; installs them with Scripts/fetch-peers.sh when this is the asset venv's Python."""
     try:
         import onnx  # noqa: F401
@@ -112,7 +112,7 @@ def import_ort():
         return onnxruntime
     except ImportError:
         pass
-    venv = os.path.join(default_assets(), "venv")
+    venv = os.path.join(assets, "venv")
     if os.path.realpath(sys.prefix) != os.path.realpath(venv):
         sys.exit("onnxruntime/onnx are not installed for %s: run Scripts/fetch-peers.sh, then this script "
                  "with %s/bin/python" % (sys.executable, venv))
@@ -386,12 +386,15 @@ def print_table(title, rows, variants, metric, ort_version):
 def main(argv=None):
     args = parse_args(argv)
     check_tools(args)
-    ort = import_ort()
+    ort = import_ort(args.assets)
     import ncnn
     param = os.path.join(args.assets, "models", args.model + ".param")
     onnx_path = onnx_model(param)
     variants = coretype_variants(args.coretype)
     photo = read_png_rgb8(args.image)
+    if max(args.sizes) > min(photo.shape[:2]):
+        sys.exit("--sizes: %d is larger than %s (%dx%d)" % (
+            max(args.sizes), args.image, photo.shape[1], photo.shape[0]))
     print("%s on centre crops of %s; %d threads; median of %d run(s) after 1 warm-up per engine" % (
         args.model, os.path.basename(args.image), args.threads, args.runs))
     print("CPU: %s (%d logical CPUs); OPENBLAS_CORETYPE: %s; srscope under: %s" % (
