@@ -30,6 +30,11 @@ public struct Conv2d: Sendable {
   /// Whether the prepared kernel still matches `weight` and `bias` (O(1) while unmodified).
   var kernelIsCurrent: Bool { kernel.weight == weight && kernel.bias == bias }
 
+  /// The prepared Winograd kernel, if it still matches `weight`/`bias` and is 3x3.
+  var preparedWinogradKernel: Conv3x3Kernel? {
+    kernelIsCurrent && kernel.usesWinograd ? kernel : nil
+  }
+
   /// Applies the convolution (zero padding k/2) and then `activation`.
   public func callAsFunction(_ x: Tensor, _ activation: Activation = .none) -> Tensor {
     if kernelIsCurrent { return kernel(x, activation: activation) }

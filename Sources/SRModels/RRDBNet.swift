@@ -78,7 +78,23 @@ public struct RRDBNet: SuperResolutionNetwork {
     return 4 * (3 * config.numFeat * s2 + 2 * (config.numFeat + 4 * config.numGrow))
   }
 
+  /// `x + s * conv5([x, x1, x2, x3, x4])` with `xk = lrelu(convk([x, x1, ..]))`. With prepared
+  /// 3x3 kernels, the growing concatenation lives only as a `WinogradFeatureStack`: each map is
+  /// transformed once and no concatenated copy is made.
   func denseBlock(_ x: Tensor, _ block: DenseBlock) -> Tensor {
+    let kernels = block.convs.compactMap(\.preparedWinogradKernel)
+    guard kernels.count == block.convs.count else { return denseBlockByConcat(x, block) }
+    let stack = WinogradFeatureStack(height: x.height, width: x.width,
+                                     capacity: x.channels + 4 * config.numGrow)
+    stack.append(x)
+    for kernel in kernels.prefix(4) {
+      stack.append(stack.convolve(kernel, activation: .leakyReLU(Self.slope)))
+    }
+    return stack.convolve(kernels[4], residual: x, residualScale: config.residualScale)
+  }
+
+  /// The plain dense block (weights replaced after loading, or non-3x3 kernels).
+  func denseBlockByConcat(_ x: Tensor, _ block: DenseBlock) -> Tensor {
     var features = x
     for i in 0..<4 {
       let xi = block.convs[i](features, .leakyReLU(Self.slope))

@@ -80,7 +80,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
           let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
           let tiles = rows * plan.tilesX
           plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
-          Self.multiply(plan, u: u, v: v, m: m, tiles: tiles)
+          Self.multiply(plan, u: u, v: v, vPointStride: inChannels * tiles, ldv: tiles, m: m, tiles: tiles)
           plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
           ty0 += rows
         }
@@ -88,12 +88,40 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     }
   }
 
-  /// `M[pt] = U[pt] (out x in) x V[pt] (in x tiles)` for the 36 transform points.
+  /// Runs the Winograd convolution on an already transformed input `V[36, *, stackTiles]`
+  /// (point stride `stackPointStride`, whole image, first `inChannels` channel rows read).
+  func run(
+    stack: UnsafePointer<Float>, stackPointStride: Int, stackTiles: Int, height: Int, width: Int,
+    epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, budget: Int
+  ) {
+    // Only M is allocated here, but chunks are sized as if V were too, to keep them cache-sized.
+    let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
+                            height: height, width: width, budget: budget)
+    let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
+    defer { m.deallocate() }
+    transformed!.withUnsafeBufferPointer { up in
+      (bias?.data ?? []).withUnsafeBufferPointer { bp in
+        let b = bias == nil ? nil : bp.baseAddress
+        var ty0 = 0
+        while ty0 < plan.tileRows {
+          let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
+          let tiles = rows * plan.tilesX
+          Self.multiply(plan, u: up.baseAddress!, v: stack + ty0 * plan.tilesX, vPointStride: stackPointStride,
+                        ldv: stackTiles, m: m, tiles: tiles)
+          plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
+          ty0 += rows
+        }
+      }
+    }
+  }
+
+  /// `M[pt] = U[pt] (out x in) x V[pt] (in x tiles)` for the 36 transform points; `V[pt]` starts
+  /// at `v + pt * vPointStride` with row stride `ldv`, `M` is `[36, out, tiles]`.
   ///
   /// The 36 GEMMs are split over `Parallel` workers with OpenBLAS single-threaded inside, which
   /// beats letting OpenBLAS thread each thin GEMM.
   static func multiply(
-    _ p: WinogradPlan, u: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    _ p: WinogradPlan, u: UnsafePointer<Float>, v: UnsafePointer<Float>, vPointStride: Int, ldv: Int,
     m: UnsafeMutablePointer<Float>, tiles: Int
   ) {
     BLASGate.withLock {
@@ -104,7 +132,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
       Parallel.forEach(Winograd.points) { pt in
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                     blasint(o), blasint(tiles), blasint(i),
-                    1, u + pt * o * i, blasint(i), v + pt * i * tiles, blasint(tiles),
+                    1, u + pt * o * i, blasint(i), v + pt * vPointStride, blasint(ldv),
                     0, m + pt * o * tiles, blasint(tiles))
       }
     }

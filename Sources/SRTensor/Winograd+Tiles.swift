@@ -1,7 +1,10 @@
-/// Bias-free epilogue parameters: activation kind (0 none, 1 ReLU, 2 LeakyReLU) and slope.
+/// Epilogue parameters: activation kind (0 none, 1 ReLU, 2 LeakyReLU), slope, optional residual.
 struct WinogradEpilogue {
   let kind: Int
   let slope: Float
+  /// If set, the output is `residualScale * activation(conv + bias) + residual` (same CHW shape).
+  var residual: UnsafePointer<Float>? = nil
+  var residualScale: Float = 1
 
   init(_ activation: Activation) {
     switch activation {
@@ -43,15 +46,27 @@ struct WinogradPlan {
   /// Length of one phase row of the input scratch (one more than `groupedX` for the `+1` loads).
   private var phaseLength: Int { groupedX + Winograd.lanes }
 
-  /// Writes `V[pt, c, t]` for tile rows `ty0..<ty0+rows`, parallel over input channels.
+  /// Writes `V[pt, c, t]` for tile rows `ty0..<ty0+rows` of this call's chunk buffer
+  /// (`[36, in, rows * tilesX]`), parallel over input channels.
+  func inputTransform(_ x: UnsafePointer<Float>, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>) {
+    let tiles = rows * tilesX
+    inputTransform(x, channels: inChannels, ty0: ty0, rows: rows, v: v,
+                   channelStride: tiles, pointStride: inChannels * tiles)
+  }
+
+  /// Writes the transform of tile rows `ty0..<ty0+rows` of `channels` CHW planes of `x`:
+  /// channel `c`, tile row `ty`, point `pt` goes to
+  /// `v + pt * pointStride + c * channelStride + (ty - ty0) * tilesX`. Parallel over channels.
   ///
   /// Each of the six input rows of a tile row is split into four phase rows
   /// (`phase[q][j] = x[4j + q - 1]`, zero outside the image), so that the six columns of
   /// 16 consecutive tiles are six contiguous vector loads.
-  func inputTransform(_ x: UnsafePointer<Float>, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>) {
-    let tiles = rows * tilesX
+  func inputTransform(
+    _ x: UnsafePointer<Float>, channels: Int, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>,
+    channelStride: Int, pointStride: Int
+  ) {
     let plen = phaseLength
-    Parallel.forEach(inChannels) { c in
+    Parallel.forEach(channels) { c in
       let plane = x + c * height * width
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 24 * plen)
       defer { scratch.deallocate() }
@@ -59,7 +74,7 @@ struct WinogradPlan {
       defer { t.deallocate() }
       for ty in ty0..<(ty0 + rows) {
         fillPhases(plane, ty: ty, scratch: scratch, plen: plen)
-        let dst = v + c * tiles + (ty - ty0) * tilesX
+        let dst = v + c * channelStride + (ty - ty0) * tilesX
         var j0 = 0
         while j0 < tilesX {
           let count = min(Winograd.lanes, tilesX - j0)
@@ -71,7 +86,7 @@ struct WinogradPlan {
             t[r * 6] = s.0; t[r * 6 + 1] = s.1; t[r * 6 + 2] = s.2
             t[r * 6 + 3] = s.3; t[r * 6 + 4] = s.4; t[r * 6 + 5] = s.5
           }
-          let stride = inChannels * tiles
+          let stride = pointStride
           for col in 0..<6 {
             let s = Winograd.inputStep(t[col], t[6 + col], t[12 + col], t[18 + col], t[24 + col], t[30 + col])
             let q = dst + col * stride + j0
@@ -132,7 +147,8 @@ struct WinogradPlan {
   }
 
   /// Writes output rows of tile rows `ty0..<ty0+rows` from `M`, adding the bias and applying
-  /// the activation, parallel over output channels.
+  /// the activation (and, with `epilogue.residual`, `scale * that + residual`), parallel over
+  /// output channels.
   func outputTransform(
     _ m: UnsafePointer<Float>, ty0: Int, rows: Int, bias: UnsafePointer<Float>?,
     epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>
@@ -144,6 +160,7 @@ struct WinogradPlan {
       defer { s.deallocate() }
       let b = Winograd.Vec(repeating: bias?[o] ?? 0)
       let plane = out + o * height * width
+      let residual = epilogue.residual.map { $0 + o * height * width }
       for ty in ty0..<(ty0 + rows) {
         let src = m + o * tiles + (ty - ty0) * tilesX
         var j0 = 0
@@ -164,11 +181,32 @@ struct WinogradPlan {
             s[25] = Winograd.activate(r.1 + b, epilogue.kind, epilogue.slope)
             s[26] = Winograd.activate(r.2 + b, epilogue.kind, epilogue.slope)
             s[27] = Winograd.activate(r.3 + b, epilogue.kind, epilogue.slope)
-            scatterRow(UnsafeRawPointer(s + 24).assumingMemoryBound(to: Float.self),
-                       row: plane + oy * width, x0: 4 * j0, count: count)
+            if let residual {
+              let scale = epilogue.residualScale
+              s[24] = s[24] * scale; s[25] = s[25] * scale; s[26] = s[26] * scale; s[27] = s[27] * scale
+              scatterRow(UnsafeRawPointer(s + 24).assumingMemoryBound(to: Float.self),
+                         row: plane + oy * width, adding: residual + oy * width, x0: 4 * j0, count: count)
+            } else {
+              scatterRow(UnsafeRawPointer(s + 24).assumingMemoryBound(to: Float.self),
+                         row: plane + oy * width, x0: 4 * j0, count: count)
+            }
           }
           j0 += Winograd.lanes
         }
+      }
+    }
+  }
+
+  /// `scatterRow` that adds the matching entries of `residual` (same row layout as `row`).
+  @inline(__always)
+  private func scatterRow(
+    _ phases: UnsafePointer<Float>, row: UnsafeMutablePointer<Float>, adding residual: UnsafePointer<Float>,
+    x0: Int, count: Int
+  ) {
+    for j in 0..<count {
+      for k in 0..<4 where x0 + 4 * j + k < width {
+        let x = x0 + 4 * j + k
+        row[x] = phases[k * 16 + j] + residual[x]
       }
     }
   }

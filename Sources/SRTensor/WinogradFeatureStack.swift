@@ -1,0 +1,85 @@
+/// The Winograd-transformed input of a dense block, kept for all of the block's convolutions.
+///
+/// In an ESRGAN residual dense block, conv `k` reads the concatenation of the block input and
+/// the outputs of convs `1..<k`. Transforming that concatenation for every conv repeats the
+/// input transform of the early channels up to five times (640 channel transforms instead of
+/// 192 for RRDBNet 64/32). A stack transforms each channel once, when it is appended, into
+/// `V[36, capacity, tiles]` covering the whole image; a conv then multiplies its transformed
+/// weights with the first `inChannels` rows of every point's matrix. No concatenated feature
+/// map is ever built.
+public final class WinogradFeatureStack {
+  /// Spatial size of every appended map.
+  public let height, width: Int
+  /// Channels the stack can hold.
+  public let capacity: Int
+  /// Channels appended so far.
+  public private(set) var channels = 0
+  let tilesX, tileRows, tiles: Int
+  private let v: UnsafeMutablePointer<Float>
+
+  /// An empty stack for `capacity` channels of `height` x `width` maps.
+  public init(height: Int, width: Int, capacity: Int) {
+    precondition(height > 0 && width > 0 && capacity > 0,
+                 "WinogradFeatureStack: bad size \(capacity)x\(height)x\(width)")
+    self.height = height; self.width = width; self.capacity = capacity
+    tilesX = (width + 3) / 4
+    tileRows = (height + 3) / 4
+    tiles = tilesX * tileRows
+    v = .allocate(capacity: Winograd.points * capacity * tiles)
+  }
+
+  deinit { v.deallocate() }
+
+  /// Bytes a stack of this size allocates (for memory planning).
+  public static func bytes(height: Int, width: Int, capacity: Int) -> Int {
+    4 * Winograd.points * capacity * ((width + 3) / 4) * ((height + 3) / 4)
+  }
+
+  /// Transforms the CHW map `x` and appends its channels.
+  public func append(_ x: Tensor) {
+    requireCHW(x, "WinogradFeatureStack.append")
+    precondition(x.height == height && x.width == width,
+                 "WinogradFeatureStack: appending \(x.shapeDescription) to a \(height)x\(width) stack")
+    precondition(channels + x.channels <= capacity,
+                 "WinogradFeatureStack: \(channels) + \(x.channels) channels exceed capacity \(capacity)")
+    let plan = WinogradPlan(inChannels: x.channels, outChannels: 1, height: height, width: width, budget: 0)
+    x.data.withUnsafeBufferPointer { xp in
+      plan.inputTransform(xp.baseAddress!, channels: x.channels, ty0: 0, rows: tileRows,
+                          v: v + channels * tiles, channelStride: tiles, pointStride: capacity * tiles)
+    }
+    channels += x.channels
+  }
+
+  /// `residualScale * activation(conv(stack[0..<kernel.inChannels]) + bias) + residual`,
+  /// or without the residual term when `residual` is nil. `kernel` must be 3x3.
+  public func convolve(
+    _ kernel: Conv3x3Kernel, activation: Activation = .none, residual: Tensor? = nil, residualScale: Float = 1
+  ) -> Tensor {
+    convolve(kernel, activation: activation, residual: residual, residualScale: residualScale,
+             budget: Conv3x3Kernel.chunkBudgetBytes)
+  }
+
+  /// `convolve` with an explicit chunk budget (tests use a tiny one to force many chunks).
+  func convolve(
+    _ kernel: Conv3x3Kernel, activation: Activation, residual: Tensor?, residualScale: Float, budget: Int
+  ) -> Tensor {
+    precondition(kernel.usesWinograd, "WinogradFeatureStack: kernel is not 3x3")
+    precondition(kernel.inChannels <= channels,
+                 "WinogradFeatureStack: conv reads \(kernel.inChannels) channels, stack holds \(channels)")
+    if let residual {
+      precondition(residual.shape == [kernel.outChannels, height, width],
+                   "WinogradFeatureStack: residual \(residual.shapeDescription) for a \(kernel.outChannels)x\(height)x\(width) output")
+    }
+    let total = kernel.outChannels * height * width
+    let data = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+      (residual?.data ?? []).withUnsafeBufferPointer { rp in
+        var epilogue = WinogradEpilogue(activation)
+        if residual != nil { epilogue.residual = rp.baseAddress; epilogue.residualScale = residualScale }
+        kernel.run(stack: v, stackPointStride: capacity * tiles, stackTiles: tiles, height: height, width: width,
+                   epilogue: epilogue, out: buffer.baseAddress!, budget: budget)
+      }
+      initialized = total
+    }
+    return Tensor(shape: [kernel.outChannels, height, width], data: data)
+  }
+}
