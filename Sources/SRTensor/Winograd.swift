@@ -14,21 +14,48 @@ enum Winograd {
   static let lanes = 16
   typealias Vec = SIMD16<Float>
 
-  /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, computed in Double, parallel
-  /// over output channels.
+  /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, parallel over output channels:
+  /// groups of eight input channels in Float SIMD, the remainder in Double.
   static func transformWeights(_ w: [Float], out: Int, in inC: Int) -> [Float] {
     let total = points * out * inC
     return [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
       w.withUnsafeBufferPointer { wp in
         let u = buffer.baseAddress!, src = wp.baseAddress!
         Parallel.forEach(out) { o in
-          for i in 0..<inC {
+          let step = out * inC
+          var i = 0
+          // Eight input channels at a time in Float SIMD: 36 contiguous 8-wide stores per group.
+          while i + 8 <= inC {
+            let k = src + (o * inC + i) * 9
+            @inline(__always) func tap(_ t: Int) -> SIMD8<Float> {
+              SIMD8(k[t], k[9 + t], k[18 + t], k[27 + t], k[36 + t], k[45 + t], k[54 + t], k[63 + t])
+            }
+            // Columns of G w (6x3), then rows of (G w) G^T, stored as 36 contiguous groups.
+            let a = applyG(tap(0), tap(3), tap(6))
+            let b = applyG(tap(1), tap(4), tap(7))
+            let c = applyG(tap(2), tap(5), tap(8))
+            let dst = u + o * inC + i
+            @inline(__always) func storeRow(_ r: Int, _ x: SIMD8<Float>, _ y: SIMD8<Float>, _ z: SIMD8<Float>) {
+              let row = applyG(x, y, z)
+              let p = UnsafeMutableRawPointer(dst + r * 6 * step)
+              p.storeBytes(of: row.0, as: SIMD8<Float>.self)
+              (p + 4 * step).storeBytes(of: row.1, as: SIMD8<Float>.self)
+              (p + 8 * step).storeBytes(of: row.2, as: SIMD8<Float>.self)
+              (p + 12 * step).storeBytes(of: row.3, as: SIMD8<Float>.self)
+              (p + 16 * step).storeBytes(of: row.4, as: SIMD8<Float>.self)
+              (p + 20 * step).storeBytes(of: row.5, as: SIMD8<Float>.self)
+            }
+            storeRow(0, a.0, b.0, c.0); storeRow(1, a.1, b.1, c.1); storeRow(2, a.2, b.2, c.2)
+            storeRow(3, a.3, b.3, c.3); storeRow(4, a.4, b.4, c.4); storeRow(5, a.5, b.5, c.5)
+            i += 8
+          }
+          for i in i..<inC {
             let k = src + (o * inC + i) * 9
             // Columns of G w (6x3), then rows of (G w) G^T.
             let c0 = applyG(Double(k[0]), Double(k[3]), Double(k[6]))
             let c1 = applyG(Double(k[1]), Double(k[4]), Double(k[7]))
             let c2 = applyG(Double(k[2]), Double(k[5]), Double(k[8]))
-            let dst = u + o * inC + i, step = out * inC
+            let dst = u + o * inC + i
             for r in 0..<6 {
               let row = applyG(c0[r], c1[r], c2[r])
               for c in 0..<6 { dst[(r * 6 + c) * step] = Float(row[c]) }
@@ -45,6 +72,15 @@ enum Winograd {
   static func applyG(_ a: Double, _ b: Double, _ c: Double) -> SIMD8<Double> {
     let s = a + c
     return SIMD8(a / 4, -(s + b) / 6, -(s - b) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c, 0, 0)
+  }
+
+  /// `G (a, b, c)^T` for eight kernels at once (one per lane), in Float.
+  @inline(__always)
+  static func applyG(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>)
+    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+  {
+    let s = a + c
+    return (a / 4, -(s + b) / 6, -(s - b) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
   }
 
   /// `B^T d` for one column (or row) of six values.

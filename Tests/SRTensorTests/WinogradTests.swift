@@ -62,6 +62,23 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     #expect(Deviation(y.data, ref.data).error <= Tolerance.opElement)
   }
 
+  @Test func vectorAndScalarWeightTransformsAgree() {
+    // 11 input channels: one 8-lane Float group and three Double leftovers per output channel.
+    // Every kernel must transform like the same kernel alone (in = 1 takes the Double path).
+    let (out, inC) = (3, 11)
+    let w = seededTensor([out, inC, 3, 3], seed: 17).data
+    let u = Winograd.transformWeights(w, out: out, in: inC)
+    for o in 0..<out {
+      for i in 0..<inC {
+        let single = Winograd.transformWeights(Array(w[((o * inC + i) * 9)..<((o * inC + i) * 9 + 9)]), out: 1, in: 1)
+        for pt in 0..<36 {
+          let got = u[(pt * out + o) * inC + i]
+          #expect(abs(got - single[pt]) <= 1e-6 * max(1, abs(single[pt])), "o \(o) i \(i) pt \(pt)")
+        }
+      }
+    }
+  }
+
   @Test func weightTransformMatchesFormula() {
     // U[pt] for a single kernel equals G g G^T; with g = delta at the centre, G g G^T = G[:,1] G[:,1]^T.
     var w = [Float](repeating: 0, count: 9)
