@@ -19,6 +19,12 @@ public protocol SuperResolutionNetwork: Sendable {
   func stateDict() -> StateDict
 }
 
+extension SuperResolutionNetwork {
+  /// Bytes the loaded weights keep resident: the float32 weights plus their Winograd transform
+  /// (36 instead of 9 values per 3x3 kernel), an upper bound for nets with other kernels.
+  public var residentWeightBytes: Int { parameterCount * 4 * 5 }
+}
+
 /// The name and hyperparameters of a detected architecture, for `inspect` and metadata.
 public struct ArchitectureDescription: Sendable, Equatable, CustomStringConvertible {
   /// Architecture family, e.g. `RRDBNet`.

@@ -73,9 +73,11 @@ public struct RRDBNet: SuperResolutionNetwork {
 
   public var bytesPerInputPixel: Int {
     // Peak is in HR space (scale^2 output pixels per input pixel): about three live
-    // num_feat-channel maps there; the LR trunk holds the growing concat (nf + 4 gc) twice.
+    // num_feat-channel maps there. The LR trunk holds the dense block's Winograd stack
+    // (36/16 floats per channel and pixel, nf + 4 gc channels) and three nf-channel maps.
     let s2 = config.scale * config.scale
-    return 4 * (3 * config.numFeat * s2 + 2 * (config.numFeat + 4 * config.numGrow))
+    let stack = 9 * (config.numFeat + 4 * config.numGrow) / 4
+    return 4 * (3 * config.numFeat * s2 + stack + 3 * config.numFeat)
   }
 
   /// `x + s * conv5([x, x1, x2, x3, x4])` with `xk = lrelu(convk([x, x1, ..]))`. With prepared

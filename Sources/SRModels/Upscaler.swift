@@ -9,27 +9,43 @@ public struct Upscaler: Sendable {
   public var tileSize: Int?
   /// Overlap added on each side of a tile, in input pixels.
   public var tilePad: Int = 16
-  /// Activation budget used to pick a tile size automatically.
+  /// Peak memory budget of a run (weights, input, output and activations), used to pick a
+  /// tile size automatically.
   public var maxMemoryBytes: Int = 4 << 30
+  /// Memory outside the model's accounting: runtime, libraries, conv work buffers.
+  public static let overheadBytes = 96 << 20
+  /// Smallest automatic tile edge, in input pixels.
+  public static let minimumTile = 32
 
   public init(network: any SuperResolutionNetwork, tileSize: Int? = nil, tilePad: Int = 16, maxMemoryBytes: Int = 4 << 30) {
     self.network = network; self.tileSize = tileSize; self.tilePad = tilePad; self.maxMemoryBytes = maxMemoryBytes
   }
 
-  /// The tile size that will be used for an input of `height` x `width` (nil: one pass).
-  public func plannedTileSize(height: Int, width: Int) -> Int? {
+  /// Bytes that do not depend on the tile size: resident weights, the float input, the float
+  /// output twice (raw and clamped), a 16-bit encoding buffer for it, and `overheadBytes`.
+  public func fixedBytes(height: Int, width: Int, channels: Int = 3) -> Int {
+    let outputPixels = height * width * network.scale * network.scale
+    return network.residentWeightBytes + Self.overheadBytes
+      + 4 * channels * height * width + (4 + 4 + 2) * channels * outputPixels
+  }
+
+  /// The tile size that will be used for an input of `height` x `width` (nil: one pass):
+  /// the largest square tile (plus its `tilePad` border) whose activations fit what
+  /// `maxMemoryBytes` leaves after `fixedBytes`, but at least `minimumTile`.
+  public func plannedTileSize(height: Int, width: Int, channels: Int = 3) -> Int? {
     if let t = tileSize { return t >= max(height, width) ? nil : t }
-    let need = height * width * network.bytesPerInputPixel
-    if need <= maxMemoryBytes { return nil }
-    let pixels = maxMemoryBytes / max(1, network.bytesPerInputPixel)
+    let activationBudget = maxMemoryBytes - fixedBytes(height: height, width: width, channels: channels)
+    let perPixel = max(1, network.bytesPerInputPixel)
+    if height * width * perPixel <= activationBudget { return nil }
+    let pixels = max(0, activationBudget) / perPixel
     var side = Int(Double(pixels).squareRoot()) - 2 * tilePad
-    side = max(32, side - side % max(1, network.inputMultiple))
-    return side
+    side = max(Self.minimumTile, side - side % max(1, network.inputMultiple))
+    return side >= max(height, width) ? nil : side
   }
 
   /// Upscales `x` ([C, H, W] in [0,1], C = the network's input channels); output is unclamped.
   public func run(_ x: Tensor, progress: ((Double) -> Void)? = nil) -> Tensor {
-    guard let tile = plannedTileSize(height: x.height, width: x.width) else {
+    guard let tile = plannedTileSize(height: x.height, width: x.width, channels: x.channels) else {
       return runPadded(x, progress: progress)
     }
     return runTiled(x, tile: tile, progress: progress)

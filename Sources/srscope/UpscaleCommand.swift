@@ -16,7 +16,7 @@ struct UpscaleCommand: ParsableCommand {
   @Option(help: "Output PNG.") var output: String
   @Option(help: "Tile size in input pixels (default: none unless over --max-memory).") var tile: Int?
   @Option(help: "Tile overlap in input pixels.") var tilePad: Int = 16
-  @Option(help: "Activation memory budget, e.g. 2G; larger images are tiled.") var maxMemory: ByteSize = ByteSize(argument: "4G")!
+  @Option(help: "Peak memory budget (weights, images and activations), e.g. 2G; a larger need is met by tiling.") var maxMemory: ByteSize = ByteSize(argument: "4G")!
   @Option(help: "Also write the raw float output (before clamping) as a float32 CHW .npy.") var saveFloat: String?
   @Option(help: "Output bit depth: 8, 16, or source (default).") var bitDepth: String = "source"
   @OptionGroup var threading: ThreadOptions
@@ -32,6 +32,10 @@ struct UpscaleCommand: ParsableCommand {
     let loaded = try ModelLoader.load(path: model)
     let image = try PNGCodec.read(contentsOf: input)
     let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: maxMemory.bytes)
+    if let t = upscaler.plannedTileSize(height: image.height, width: image.width) {
+      let n = ((image.height + t - 1) / t) * ((image.width + t - 1) / t)
+      FileHandle.standardError.write(Data("upscale: \(image.width)x\(image.height) in \(n) tiles of \(t)x\(t) (+\(tilePad) overlap)\n".utf8))
+    }
     let bar = ProgressBar("upscale")
     let result = try ImageUpscaler(upscaler: upscaler).upscale(image) { bar.update($0) }
     bar.finish()

@@ -22,11 +22,19 @@ struct UpscalerTests {
 
   @Test func memoryBudgetChoosesTiles() throws {
     let net = try ModelLoader.load(path: ModelFixtures.path("msrresnet_x4.safetensors")).network
-    let roomy = Upscaler(network: net, maxMemoryBytes: 1 << 30)
+    let probe = Upscaler(network: net)
+    let fixed = probe.fixedBytes(height: 64, width: 64)
+    // weights + transform, float input, raw and clamped float output + 16-bit encoding, overhead
+    #expect(fixed == net.parameterCount * 20 + (96 << 20) + 4 * 3 * 64 * 64 + 10 * 3 * 64 * 64 * 16)
+    let bpp = net.bytesPerInputPixel
+    let roomy = Upscaler(network: net, maxMemoryBytes: fixed + 64 * 64 * bpp)
     #expect(roomy.plannedTileSize(height: 64, width: 64) == nil)
-    let tight = Upscaler(network: net, maxMemoryBytes: 64 * 64 * net.bytesPerInputPixel / 4)
-    let tile = try #require(tight.plannedTileSize(height: 64, width: 64))
-    #expect(tile < 64 && tile >= 8)
+    // Room for exactly a 40x40 tile plus its 4-pixel pad on each side: 48x48 activations.
+    let tight = Upscaler(network: net, tilePad: 4, maxMemoryBytes: fixed + 48 * 48 * bpp)
+    #expect(tight.plannedTileSize(height: 64, width: 64) == 40)
+    // A budget below the fixed part still runs, with the smallest tile.
+    let starved = Upscaler(network: net, maxMemoryBytes: fixed / 2)
+    #expect(starved.plannedTileSize(height: 64, width: 64) == Upscaler.minimumTile)
   }
 
   @Test func pixelUnshuffleModelsAcceptOddSizes() throws {
