@@ -140,9 +140,10 @@ import Testing
   @Test func largePicturesGetThickerLines() throws {
     let curves: [ValidationCurve?] = [try Self.curve(Self.logB)]
     let img = try #require(RunChart.render(curves, highlight: 0, size: PixelSize(width: 201, height: 121)))
-    // thickness 121 / 60 = 2: the pixel above each vertex too. y 20...24 dB on rows 120...0:
+    // thickness 121 / 48 = 2: the pixel above each vertex too. y 20...24 dB on rows 120...0:
     // (100, 20) -> (0, 120); (200, 24) -> (100, 0); (300, 22) -> (200, 60).
     #expect(RunChart.thickness(PixelSize(width: 201, height: 121)) == 2)
+    #expect(RunChart.thickness(PixelSize(width: 102, height: 14)) == 1 && RunChart.thickness(PixelSize(width: 9, height: 600)) == 3)
     let orange: (UInt8, UInt8, UInt8) = (230, 85, 13)
     #expect(img[0, 120] == orange && img[0, 119] == orange && img[100, 0] == orange)
     #expect(img[200, 60] == orange && img[200, 59] == orange && img[200, 58] == RunChart.background)

@@ -41,8 +41,8 @@ public enum RunChart {
     return LineChart.palette[k % LineChart.palette.count]
   }
 
-  /// Line width of the highlighted curve: 1 pixel up to 59 rows, then one more per 60 rows.
-  public static func thickness(_ size: PixelSize) -> Int { max(1, size.height / 60) }
+  /// Line width of the highlighted curve: 1 pixel below 96 rows (half-blocks), then 2, 3 from 144.
+  public static func thickness(_ size: PixelSize) -> Int { max(1, min(3, size.height / 48)) }
 
   /// Draws the chart with `highlight` on top, or returns `nil` when that model has no curve or the
   /// picture is smaller than 2x2.
