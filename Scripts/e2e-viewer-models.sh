@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: the viewer on tiny real checkpoints (the SRModels test fixtures) and small photo
 # crops, in tmux (half-blocks). Checks that every model's output and metrics arrive through the
-# background pipeline, that the error map and help overlay change the screen, and that q exits 0.
+# background pipeline, that the error map and help overlay change the screen, that the run chart
+# shows the selected model's training log (and a note for models without a readable one), and that
+# q exits 0.
 # Usage: Scripts/e2e-viewer-models.sh [path/to/srscope]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,13 +11,16 @@ BIN=${1:-.build/release/srscope}
 OUT=${OUT:-/tmp/e2e-viewer-models}
 rm -rf "$OUT"; mkdir -p "$OUT/hr"
 cp Tests/SRMetricsTests/Fixtures/astronaut64.png Tests/SRMetricsTests/Fixtures/coffee100.png "$OUT/hr/"
+# Training logs: a real one (validation PSNR-Y 22.47 ... 28.17 dB) and a garbled one (no chart).
+cp Ablations/rrdb/log.csv "$OUT/srvgg-log.csv"
+printf 'PK\003\004\000\377garbage,,\n\001\002' > "$OUT/garbled-log.csv"
 cat > "$OUT/tiny.yml" <<YML
 title: tiny e2e
 scale: 4
 images: {hr: $OUT/hr}
 models:
-  - {name: tiny-msrresnet, path: $PWD/Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors}
-  - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors}
+  - {name: tiny-msrresnet, path: $PWD/Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors, training_log: $OUT/garbled-log.csv}
+  - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors, training_log: $OUT/srvgg-log.csv}
 YML
 fail() { echo "FAIL: $*" >&2; tmux -L e2emodels capture-pane -t v -p >&2 || true; tmux -L e2emodels kill-server 2>/dev/null || true; exit 1; }
 screen() { tmux -L e2emodels capture-pane -t v -p; }
@@ -42,6 +47,18 @@ tmux -L e2emodels send-keys -t v '?'; sleep 1
 h=$(screen); echo "$h" > "$OUT/help.txt"
 grep -qi 'quit' <<<"$h" || fail "help overlay not shown"
 tmux -L e2emodels send-keys -t v Escape; sleep 0.5
+# Run chart of model A (tiny-srvgg, the last model): title, y labels, x labels, a picture beside the table.
+c=$(screen); echo "$c" > "$OUT/chart.txt"
+grep -q 'val PSNR-Y: tiny-srvgg (A)  last 28.17 dB @1500  best 28.17 @1400' <<<"$c" || fail "run chart title missing"
+# y labels in columns 92-97 (the table ends at 90, the picture starts at 99).
+grep -qx ' 28\.17' <(cut -c92-97 <<<"$c") || fail "run chart max-dB label missing"
+grep -qx ' 22\.47' <(cut -c92-97 <<<"$c") || fail "run chart min-dB label missing"
+grep -qE '^100 +iteration +1500$' <(cut -c99- <<<"$c") || fail "run chart iteration labels missing"
+tmux -L e2emodels send-keys -t v Tab; sleep 0.8
+grep -q 'validation PSNR-Y: bicubic has no training log' <<<"$(screen)" || fail "bicubic should have no chart"
+tmux -L e2emodels send-keys -t v Tab; sleep 0.8
+g=$(screen); echo "$g" > "$OUT/chart-garbled.txt"
+grep -q 'validation PSNR-Y: tiny-msrresnet has no training log' <<<"$g" || fail "garbled log should give no chart"
 tmux -L e2emodels send-keys -t v q
 for _ in $(seq 1 20); do [[ -f "$OUT/rc" ]] && break; sleep 0.5; done
 grep -q 'RC=0' "$OUT/rc" 2>/dev/null || fail "viewer did not exit with 0 ($(cat "$OUT/rc" 2>/dev/null), $(head -c 300 "$OUT/err"))"
