@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRTensor
 
 /// The `srscope` command: run, measure and compare ESRGAN-family super-resolution generators.
 @main
@@ -11,4 +12,10 @@ struct SRScope: ParsableCommand {
       EvalCommand.self, MetricsCommand.self, ViewCommand.self, CompareCommand.self, TrainCommand.self, PlotCommand.self,
     ],
     defaultSubcommand: ViewCommand.self)
+
+  /// Replaces OpenBLAS's generic kernels on CPUs it does not recognise (see `BLASKernelChoice`), then runs.
+  static func main() {
+    BLASKernelChoice.reexecIfMisdetected()
+    main(nil)
+  }
 }

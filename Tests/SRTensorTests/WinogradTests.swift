@@ -90,3 +90,30 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     }
   }
 }
+
+/// When srscope overrides OpenBLAS's kernel choice (`BLASKernelChoice`).
+@Suite struct BLASKernelChoiceTests {
+  static let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+
+  @Test func genericKernelsOnAnAVX512CPUAreReplaced() {
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Prescott", cpuFlags: Self.avx512) == "SkylakeX")
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Prescott",
+                                      cpuFlags: Self.avx512.union(["avx512_bf16"])) == "Cooperlake")
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Haswell", cpuFlags: Self.avx512) == "SkylakeX")
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Nehalem", cpuFlags: ["sse3", "avx2", "fma"]) == "Haswell")
+  }
+
+  @Test func rightKernelsOrAnExplicitChoiceAreKept() {
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Cooperlake", cpuFlags: Self.avx512) == nil)
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Zen", cpuFlags: ["avx2", "fma"]) == nil)
+    #expect(BLASKernelChoice.override(environment: ["OPENBLAS_CORETYPE": "Haswell"], loadedCore: "Prescott",
+                                      cpuFlags: Self.avx512) == nil)
+    #expect(BLASKernelChoice.override(environment: [:], loadedCore: "Prescott", cpuFlags: ["sse3", "avx"]) == nil)
+  }
+
+  @Test func flagsComeFromTheCpuinfoFlagsLine() {
+    let text = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu sse3 avx2 fma\nbugs\t\t: x\n"
+    #expect(BLASKernelChoice.cpuFlags(cpuinfo: text) == ["fpu", "sse3", "avx2", "fma"])
+    #expect(BLASKernelChoice.cpuFlags(cpuinfo: "garbage") == [])
+  }
+}
