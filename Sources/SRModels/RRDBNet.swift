@@ -83,11 +83,11 @@ public struct RRDBNet: SuperResolutionNetwork {
   /// `x + s * conv5([x, x1, x2, x3, x4])` with `xk = lrelu(convk([x, x1, ..]))`. With prepared
   /// 3x3 kernels, the growing concatenation lives only as a `WinogradFeatureStack`: each map is
   /// transformed once and no concatenated copy is made.
-  func denseBlock(_ x: Tensor, _ block: DenseBlock) -> Tensor {
+  /// `stack` is scratch space reused by every block of one forward pass (emptied here).
+  func denseBlock(_ x: Tensor, _ block: DenseBlock, stack: WinogradFeatureStack) -> Tensor {
     let kernels = block.convs.compactMap(\.preparedWinogradKernel)
     guard kernels.count == block.convs.count else { return denseBlockByConcat(x, block) }
-    let stack = WinogradFeatureStack(height: x.height, width: x.width,
-                                     capacity: x.channels + 4 * config.numGrow)
+    stack.removeAll()
     stack.append(x)
     for kernel in kernels.prefix(4) {
       stack.append(stack.convolve(kernel, activation: .leakyReLU(Self.slope)))
@@ -110,9 +110,11 @@ public struct RRDBNet: SuperResolutionNetwork {
     let input = inputMultiple == 1 ? x : Ops.pixelUnshuffle(x, factor: inputMultiple)
     let feat = convFirst(input)
     var body = feat
+    let stack = WinogradFeatureStack(height: feat.height, width: feat.width,
+                                     capacity: config.numFeat + 4 * config.numGrow)
     for (b, rrdb) in blocks.enumerated() {
       var out = body
-      for rdb in rrdb { out = denseBlock(out, rdb) }
+      for rdb in rrdb { out = denseBlock(out, rdb, stack: stack) }
       body = Ops.scaledAdd(out, body, alpha: config.residualScale, beta: 1)
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }

@@ -94,9 +94,9 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     stack: UnsafePointer<Float>, stackPointStride: Int, stackTiles: Int, height: Int, width: Int,
     epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, budget: Int
   ) {
-    // Only M is allocated here, but chunks are sized as if V were too, to keep them cache-sized.
+    // Only M is buffered: the GEMMs read V from the stack in place.
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
-                            height: height, width: width, budget: budget)
+                            height: height, width: width, budget: budget, budgetedChannels: outChannels)
     let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
     defer { m.deallocate() }
     transformed!.withUnsafeBufferPointer { up in

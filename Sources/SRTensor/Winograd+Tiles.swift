@@ -28,13 +28,15 @@ struct WinogradPlan {
   /// Tile rows per chunk.
   let rowsPerChunk: Int
 
-  init(inChannels: Int, outChannels: Int, height: Int, width: Int, budget: Int) {
+  /// `budgetedChannels`: channels per tile that a chunk's buffers hold (default `in + out`; a
+  /// call reading an existing transformed input only buffers its `out` GEMM results).
+  init(inChannels: Int, outChannels: Int, height: Int, width: Int, budget: Int, budgetedChannels: Int? = nil) {
     self.inChannels = inChannels; self.outChannels = outChannels
     self.height = height; self.width = width
     tilesX = (width + 3) / 4
     tileRows = (height + 3) / 4
     groupedX = (tilesX + Winograd.lanes - 1) / Winograd.lanes * Winograd.lanes
-    let bytesPerTileRow = 4 * Winograd.points * (inChannels + outChannels) * tilesX
+    let bytesPerTileRow = 4 * Winograd.points * (budgetedChannels ?? (inChannels + outChannels)) * tilesX
     rowsPerChunk = max(1, min(tileRows, budget / bytesPerTileRow))
   }
 
@@ -126,10 +128,12 @@ struct WinogradPlan {
       while b < blocks {
         let v = UnsafeRawPointer(src + 32 * b - 1).loadUnaligned(as: SIMD32<Float>.self)
         let slot = 8 * b
-        for q in 0..<4 {
-          let p = SIMD8<Float>(v[q], v[q + 4], v[q + 8], v[q + 12], v[q + 16], v[q + 20], v[q + 24], v[q + 28])
-          UnsafeMutableRawPointer(base + q * plen + slot).storeBytes(of: p, as: SIMD8<Float>.self)
-        }
+        // Element e is padded column 32b + e: phase e & 3 = even/odd of even/odd halves.
+        let even = v.evenHalf, odd = v.oddHalf
+        UnsafeMutableRawPointer(base + slot).storeBytes(of: even.evenHalf, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(base + plen + slot).storeBytes(of: odd.evenHalf, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(base + 2 * plen + slot).storeBytes(of: even.oddHalf, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(base + 3 * plen + slot).storeBytes(of: odd.oddHalf, as: SIMD8<Float>.self)
         b += 1
       }
       let done = min(width, max(31, 32 * blocks - 1))  // source columns already written
