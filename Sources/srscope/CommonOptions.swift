@@ -30,3 +30,9 @@ struct ByteSize: ExpressibleByArgument {
     }
   }
 }
+
+/// A failure outside argument validation: printed as one "Error: ..." line, without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -24,26 +24,14 @@ struct PlotCommand: ParsableCommand {
       }
     }
     guard !named.isEmpty else { throw ValidationError("no training logs: pass log.csv files or a manifest with training_log entries") }
-    let series = try named.map { name, path in LineChart.Series(name: name, points: try TrainingLog.validationPoints(path)) }
+    let series = try named.map { name, path in
+      guard let curve = ValidationCurve.load(path: path) else {
+        throw CommandError("\(path): not a readable training log with validation rows (iteration, val_psnr_y)")
+      }
+      return LineChart.Series(name: name, points: curve.points.map { (x: $0.iteration, y: $0.psnrY) })
+    }
     let chart = LineChart.render(series, title: "VALIDATION PSNR-Y (DB)", xLabel: "ITERATION", yLabel: "PSNR-Y")
     try Montage.writePNG(chart, to: output)
     print("wrote \(output)")
-  }
-}
-
-/// Reads the trainer's `log.csv` (iteration,loss,lr,val_psnr_y,val_ssim_y,seconds).
-enum TrainingLog {
-  static func validationPoints(_ path: String) throws -> [(x: Double, y: Double)] {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      throw ValidationError("cannot read \(path)")
-    }
-    let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    guard let header = lines.first, let it = header.firstIndex(of: "iteration"), let v = header.firstIndex(of: "val_psnr_y") else {
-      throw ValidationError("\(path): not a training log (needs iteration and val_psnr_y columns)")
-    }
-    return lines.dropFirst().compactMap { row in
-      guard row.count > max(it, v), let x = Double(row[it]), let y = Double(row[v]) else { return nil }
-      return (x, y)
-    }
   }
 }
