@@ -14,6 +14,8 @@ public struct MetricValues: Sendable, Equatable, Codable {
   public var niqe: Double?
   /// Why a metric is missing, e.g. `niqe: image smaller than two 96-pixel blocks`.
   public var notes: [String] = []
+  /// The per-pixel LPIPS-Alex map (`[1, H, W]`), when `measure` was asked for it.
+  public var lpipsAlexMap: Tensor?
 
   public init() {}
 
@@ -43,7 +45,8 @@ public final class MetricSet: @unchecked Sendable {
   }
 
   let selection: Selection
-  let alex: LPIPS?
+  /// The loaded LPIPS-Alex model, if selected and its weights were found (also for crop metrics).
+  public let alex: LPIPS?
   let vgg: LPIPS?
   let niqeModel: NIQE?
   /// Why a perceptual metric is unavailable (its weights are missing), reported once per value.
@@ -66,9 +69,10 @@ public final class MetricSet: @unchecked Sendable {
     unavailable = notes
   }
 
-  /// The metrics of `sr` against `hr` (`[3, H, W]` in [0, 1], same size).
+  /// The metrics of `sr` against `hr` (`[3, H, W]` in [0, 1], same size); with `lpipsMap`, also
+  /// the LPIPS-Alex spatial map, from the same trunk pass as the distance.
   /// - Throws: `MetricError.sizeMismatch` when the sizes differ (no metric is meaningful then).
-  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int) throws -> MetricValues {
+  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int, lpipsMap: Bool = false) throws -> MetricValues {
     guard sr.shape == hr.shape else {
       throw MetricError.sizeMismatch(a: sr.shape, b: hr.shape)
     }
@@ -87,7 +91,13 @@ public final class MetricSet: @unchecked Sendable {
       v.ssim_rgb = attempt("ssim_rgb") { try SSIM.compute(sr255, hr255, cropBorder: cropBorder, yChannel: false) }
     }
     let sr01 = sr255.map { $0 / 255 }, hr01 = hr255.map { $0 / 255 }
-    if let m = alex { v.lpips_alex = attempt("lpips_alex") { try m.distance(sr01, hr01) } }
+    if let m = alex {
+      v.lpips_alex = attempt("lpips_alex") {
+        let comparison = try m.compare(sr01, hr01)
+        if lpipsMap { v.lpipsAlexMap = comparison.spatialMap() }
+        return comparison.distance
+      }
+    }
     if let m = vgg { v.lpips_vgg = attempt("lpips_vgg") { try m.distance(sr01, hr01) } }
     if let m = niqeModel { v.niqe = attempt("niqe") { try m.score(sr255, cropBorder: cropBorder) } }
     v.notes += unavailable

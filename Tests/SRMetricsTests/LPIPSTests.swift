@@ -43,6 +43,17 @@ struct LPIPSTests {
     #expect(abs(Double(map[0, c, c]) - golden[name + "_map_\(c)_\(c)"]!) < 1e-3)
   }
 
+  @Test(arguments: cases)
+  func oneComparisonGivesBothDistanceAndMap(_ ref: String, _ dist: String, _ backbone: LPIPS.Backbone) throws {
+    let golden = try #require(goldenPairs.first { $0.1 == dist }?.2)
+    let name = "lpips_\(backbone.rawValue)"
+    let comparison = try Self.model(backbone).compare(try Fixture.rgb01(ref), try Fixture.rgb01(dist))
+    #expect(abs(comparison.distance - golden[name]!) < 1e-3)
+    let map = comparison.spatialMap()
+    let mean = map.data.reduce(0) { $0 + Double($1) } / Double(map.count)
+    #expect(abs(mean - golden[name + "_spatialMean"]!) < 1e-3)
+  }
+
   @Test(arguments: LPIPS.Backbone.allCases)
   func identicalImagesGiveZero(_ backbone: LPIPS.Backbone) throws {
     let a = try Fixture.rgb01("astronaut64")

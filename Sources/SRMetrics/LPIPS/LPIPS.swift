@@ -76,34 +76,24 @@ public final class LPIPS: Sendable {
   /// - Returns: the sum over the five layers of the spatially averaged weighted distance.
   /// - Throws: `MetricError.invalidShape`, `.sizeMismatch`, `.imageTooSmall`.
   public func distance(_ a: Tensor, _ b: Tensor) throws -> Double {
-    try layerMaps(a, b).reduce(0) { $0 + $1.map.reduce(0, +) / Double($1.map.count) }
+    try compare(a, b).distance
   }
 
   /// The per-layer distances (five values whose sum is `distance`).
   /// - Throws: as `distance`.
   public func layerDistances(_ a: Tensor, _ b: Tensor) throws -> [Double] {
-    try layerMaps(a, b).map { $0.map.reduce(0, +) / Double($0.map.count) }
+    try compare(a, b).layerDistances
   }
 
-  /// A per-pixel LPIPS map: each layer's map bilinearly upsampled to the input size
-  /// (align_corners false, lpips `spatial=True`) and summed. Shape `[1, H, W]`.
-  ///
-  /// Its mean is close to, but not exactly, `distance` (0.721858 vs 0.721881 on the
-  /// PerceptualSimilarity example pair).
+  /// A per-pixel LPIPS map (see `LPIPSComparison.spatialMap`). Shape `[1, H, W]`.
   /// - Throws: as `distance`.
   public func spatialMap(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-    let h = a.height, w = a.width
-    var sum = [Double](repeating: 0, count: h * w)
-    for layer in try layerMaps(a, b) {
-      let up = BilinearResize.resize(layer.map, inHeight: layer.height, inWidth: layer.width,
-                                     height: h, width: w)
-      for i in sum.indices { sum[i] += up[i] }
-    }
-    return Tensor(shape: [1, h, w], data: sum.map(Float.init))
+    try compare(a, b).spatialMap()
   }
 
-  /// The five weighted distance maps (before spatial averaging), with their sizes.
-  private func layerMaps(_ a: Tensor, _ b: Tensor) throws -> [(map: [Double], height: Int, width: Int)] {
+  /// Runs the trunk once on each image: the distance and the spatial map both derive from the result.
+  /// - Throws: as `distance`.
+  public func compare(_ a: Tensor, _ b: Tensor) throws -> LPIPSComparison {
     for x in [a, b] where x.rank != 3 || x.shape[0] != 3 {
       throw MetricError.invalidShape(metric: "LPIPS", shape: x.shape, expected: "[3, H, W]")
     }
@@ -115,9 +105,11 @@ public final class LPIPS: Sendable {
     }
     let fa = trunk.features(Self.scaled(a), weights: weights, biases: biases, fast: fastConvs)
     let fb = trunk.features(Self.scaled(b), weights: weights, biases: biases, fast: fastConvs)
-    return (0..<fa.count).map { i in
-      (LPIPSDistance.weightedMap(fa[i], fb[i], lin: lin[i]), fa[i].height, fa[i].width)
+    let layers = (0..<fa.count).map { i in
+      LPIPSComparison.Layer(map: LPIPSDistance.weightedMap(fa[i], fb[i], lin: lin[i]),
+                            height: fa[i].height, width: fa[i].width)
     }
+    return LPIPSComparison(layers: layers, height: a.height, width: a.width)
   }
 
   /// [0, 1] to [-1, 1], then the ScalingLayer `(x - shift) / scale` per channel.
@@ -159,5 +151,36 @@ public final class LPIPS: Sendable {
       }
     }
     return Tensor(shape: [co, ci, kh, kw], data: out)
+  }
+}
+
+/// The five weighted distance maps of one image pair (before spatial averaging).
+public struct LPIPSComparison: Sendable {
+  /// One layer's map at that layer's resolution.
+  struct Layer: Sendable {
+    let map: [Double]
+    let height, width: Int
+  }
+  let layers: [Layer]
+  /// Size of the compared images.
+  let height, width: Int
+
+  /// The per-layer distances: each map's mean.
+  public var layerDistances: [Double] { layers.map { $0.map.reduce(0, +) / Double($0.map.count) } }
+
+  /// The LPIPS distance: the sum of the layer distances.
+  public var distance: Double { layerDistances.reduce(0, +) }
+
+  /// Each layer's map bilinearly upsampled to the image size (align_corners false, lpips
+  /// `spatial=True`) and summed, shape `[1, H, W]`. Its mean is close to, but not exactly,
+  /// `distance` (0.721858 vs 0.721881 on the PerceptualSimilarity example pair).
+  public func spatialMap() -> Tensor {
+    var sum = [Double](repeating: 0, count: height * width)
+    for layer in layers {
+      let up = BilinearResize.resize(layer.map, inHeight: layer.height, inWidth: layer.width,
+                                     height: height, width: width)
+      for i in sum.indices { sum[i] += up[i] }
+    }
+    return Tensor(shape: [1, height, width], data: sum.map(Float.init))
   }
 }

@@ -85,11 +85,10 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private func setMessage(_ s: String) { lock.withLock { message = s } }
 
   /// Metric models and networks, loaded once by whichever of `work` or `prepare` runs first.
-  private lazy var engine: (metrics: MetricSet, lpips: LPIPS?, models: [EvalModel?]) = {
+  private lazy var engine: (metrics: MetricSet, models: [EvalModel?]) = {
     setMessage("loading metrics")
     let metricSet = MetricSet(selection: [.fidelity, .lpipsAlex, .niqe])
-    let lpips = try? LPIPS(backbone: .alex, weightsPath: AssetLocator().lpipsWeights(.alex))
-    lock.withLock { cropLPIPS = lpips }
+    lock.withLock { cropLPIPS = metricSet.alex }
     var models: [EvalModel?] = []
     for (i, path) in modelPaths.enumerated() {
       guard let path else { models.append(.bicubic); continue }
@@ -99,7 +98,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         setMessage("\(modelNames[i]): \(error)")
       }
     }
-    return (metricSet, lpips, models)
+    return (metricSet, models)
   }()
 
   private func work() {
@@ -115,7 +114,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         lock.withLock { done += modelNames.count }
         continue
       }
-      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator, engine.lpips) }
+      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
     }
     setMessage("ready")
   }
@@ -126,7 +125,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
     loadImage(image)
     guard let eval = lock.withLock({ evalImages[image] }) else { return }
-    for m in Set(models) { run(engine.models[m], m, eval, image, evaluator, engine.lpips) }
+    for m in Set(models) { run(engine.models[m], m, eval, image, evaluator) }
   }
 
   private func loadImage(_ i: Int) {
@@ -143,7 +142,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     }
   }
 
-  private func run(_ model: EvalModel?, _ m: Int, _ eval: EvalImage, _ image: Int, _ evaluator: Evaluator, _ lpips: LPIPS?) {
+  private func run(_ model: EvalModel?, _ m: Int, _ eval: EvalImage, _ image: Int, _ evaluator: Evaluator) {
     let key = Pair(model: m, image: image)
     defer { lock.withLock { done += 1 } }
     guard let model else { lock.withLock { _ = failed.insert(key) }; return }
@@ -151,16 +150,13 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     do {
       let (sr, _, _) = try evaluator.output(model, eval)
       lock.withLock { outputs[key] = sr }
-      let v = try evaluator.metrics.measure(sr: sr, hr: eval.hr, cropBorder: scale)
+      let v = try evaluator.metrics.measure(sr: sr, hr: eval.hr, cropBorder: scale, lpipsMap: true)
       // A metric that was attempted and failed is shown as "n/a" (NaN), not as still loading.
       lock.withLock {
         metrics[key] = MetricRow(psnrY: v.psnr_y ?? .nan, ssimY: v.ssim_y ?? .nan,
                                  lpips: v.lpips_alex ?? .nan, niqe: v.niqe ?? .nan)
       }
-      if let lpips, let map = try? lpips.spatialMap(ColorSpace.quantized255(sr).map { $0 / 255 },
-                                                     ColorSpace.quantized255(eval.hr).map { $0 / 255 }) {
-        lock.withLock { maps[key] = map }
-      }
+      if let map = v.lpipsAlexMap { lock.withLock { maps[key] = map } }
     } catch {
       lock.withLock { _ = failed.insert(key) }
       setMessage("\(modelNames[m]) on \(eval.name): \(error)")
