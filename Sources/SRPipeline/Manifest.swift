@@ -88,10 +88,7 @@ public struct Manifest: Codable, Sendable, Equatable {
   }
 
   /// The HR image files, sorted (the `files` subset if given, else every PNG in the folder).
-  public func hrImagePaths() throws -> [String] {
-    let names = try images.files ?? PNGFolder.names(in: images.hr)
-    return names.map { images.hr + "/" + $0 }
-  }
+
 }
 
 /// A manifest could not be used.

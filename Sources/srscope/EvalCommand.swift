@@ -28,17 +28,12 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    var entries: [(String, String?)] = models.map { ($0, nil) }
-    var hrDir = hr, lrDir = lr, manifestScale: Int? = nil, files: [String]? = nil
-    if let path = manifest {
-      let m = try Manifest.load(path: path)
-      entries += m.models.map { ($0.path, $0.name) }
-      hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; manifestScale = m.scale; files = m.images.files
-    }
-    var evalModels = try entries.map { try EvalModel.load(path: $0.0, name: $0.1) }
-    let s = scale ?? manifestScale ?? evalModels.compactMap { if case .network(_, let l, _) = $0 { return l.network.scale } else { return nil } }.first ?? 4
+    let work = try Workload.resolve(manifest: try manifest.map { try Manifest.load(path: $0) }, manifestPath: manifest,
+                                    modelPaths: models, extraModels: .append, hr: hr, lr: lr)
+    var evalModels = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name) }
+    let s = scale ?? work.scale ?? evalModels.compactMap { if case .network(_, let l, _) = $0 { return l.network.scale } else { return nil } }.first ?? 4
     if !noBicubic { evalModels.insert(.bicubic, at: 0) }
-    let names = try files ?? PNGFolder.names(in: hrDir!)
+    let names = work.imageNames
     let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
                               cache: noCache ? nil : OutputCache(), cropBorder: cropBorder ?? s)
     for note in evaluator.metrics.unavailable { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
@@ -46,7 +41,7 @@ struct EvalCommand: ParsableCommand {
     var rows: [EvalRow] = []
     let total = Double(names.count * evalModels.count)
     for (i, name) in names.enumerated() {
-      let image = try EvalImage.load(hrPath: hrDir! + "/" + name, lrPath: lrDir.map { $0 + "/" + name }, scale: s)
+      let image = try EvalImage.load(hrPath: work.hrFolder + "/" + name, lrPath: work.lrFolder.map { $0 + "/" + name }, scale: s)
       for (j, model) in evalModels.enumerated() {
         rows.append(try evaluator.evaluate(model, image))
         bar.update(Double(i * evalModels.count + j + 1) / total)

@@ -91,3 +91,53 @@ struct PipelineTests {
     #expect(csv.last == "m,mean,31.0000,-,-,5.0000,10,3.00")
   }
 }
+
+/// How `eval`, `view` and `compare` merge a manifest with `--model`, `--hr` and `--lr`.
+@Suite("Workload: manifest plus command-line options")
+struct WorkloadTests {
+  /// `tag` keeps the scratch folders of tests running in parallel apart.
+  static func manifest(hr: String, tag: String) throws -> (Manifest, String) {
+    let dir = try scratchFolder("workload-manifest-" + tag)
+    let text = """
+      scale: 4
+      images: {hr: '\(hr)', files: [b.png, a.png]}
+      baseline: a
+      models:
+        - {name: a, path: /m/a.safetensors, training_log: /m/a/log.csv}
+        - {name: b, path: /m/b.param}
+      """
+    try text.write(toFile: dir + "/m.yml", atomically: true, encoding: .utf8)
+    return (try Manifest.load(path: dir + "/m.yml"), dir + "/m.yml")
+  }
+
+  @Test func extraModelsAppendOrReplace() throws {
+    let (m, path) = try Self.manifest(hr: "/photos", tag: "extra")
+    let appended = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: ["/x/run_7.safetensors"],
+                                        extraModels: .append, hr: nil, lr: nil)
+    #expect(appended.models.map(\.name) == ["a", "b", "run_7"])
+    #expect(appended.models.map(\.trainingLog) == ["/m/a/log.csv", nil, nil])
+    #expect(appended.imagePaths == ["/photos/b.png", "/photos/a.png"])
+    #expect(appended.scale == 4 && appended.baseline == "a" && appended.lrFolder == nil)
+    let replaced = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: ["/x/run_7.safetensors"],
+                                        extraModels: .replace, hr: nil, lr: "/lr")
+    #expect(replaced.models.map(\.name) == ["run_7"])
+    #expect(replaced.lrFolder == "/lr")
+    let kept = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: [], extraModels: .replace, hr: nil, lr: nil)
+    #expect(kept.models.map(\.name) == ["a", "b"])
+  }
+
+  @Test func anHROptionListsItsOwnFolderNotTheManifestFiles() throws {
+    let (m, path) = try Self.manifest(hr: "/photos", tag: "hr")
+    let other = try scratchFolder("workload-hr")
+    for name in ["z.png", "c.png", "notes.txt"] { FileManager.default.createFile(atPath: other + "/" + name, contents: Data()) }
+    let w = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: [], extraModels: .append, hr: other, lr: nil)
+    #expect(w.hrFolder == other)
+    #expect(w.imageNames == ["c.png", "z.png"])
+  }
+
+  @Test func noHRFolderIsAOneLineError() {
+    #expect(throws: ManifestError(path: "command line", reason: "no HR folder: give --hr or a manifest")) {
+      try Workload.resolve(manifest: nil, modelPaths: ["/x/a.pth"], extraModels: .append, hr: nil, lr: nil)
+    }
+  }
+}

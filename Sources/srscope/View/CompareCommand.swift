@@ -33,14 +33,15 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let m = try Manifest.load(path: try manifest ?? DefaultManifest.locate())
-    let paths = try m.hrImagePaths()
-    let names = paths.map { ($0 as NSString).lastPathComponent }
+    let path = try manifest ?? DefaultManifest.locate()
+    let work = try Workload.resolve(manifest: try Manifest.load(path: path), manifestPath: path,
+                                    modelPaths: [], extraModels: .append, hr: nil, lr: nil)
+    let paths = work.imagePaths, names = work.imageNames
     guard let index = Int(image).flatMap({ paths.indices.contains($0) ? $0 : nil }) ?? names.firstIndex(of: image) else {
       throw ValidationError("no image '\(image)' in the manifest (have: \(names.joined(separator: ", ")))")
     }
-    let source = ManifestDataSource(models: m.models.map { ($0.name, $0.path) }, imagePaths: paths,
-                                    lrFolder: m.images.lr, scale: m.scale)
+    let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: paths,
+                                    lrFolder: work.lrFolder, scale: work.scale ?? 4)
     let wanted = models.map { $0.split(separator: ",").map(String.init) } ?? Array(source.modelNames.dropFirst())
     let ids = try wanted.map { n in
       guard let i = source.modelNames.firstIndex(of: n) else {

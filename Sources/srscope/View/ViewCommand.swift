@@ -45,23 +45,15 @@ struct ViewCommand: ParsableCommand {
   }
 
   func makeSource() throws -> (ManifestDataSource, String?) {
-    var entries: [(name: String, path: String)] = []
-    var logs: [String?] = []
-    var hrDir = hr, lrDir = lr, s = scale, files: [String]? = nil, baseline: String? = nil
-    if models.isEmpty || hr == nil {
-      let path = try manifest ?? DefaultManifest.locate()
-      let m = try Manifest.load(path: path)
-      if models.isEmpty { entries = m.models.map { ($0.name, $0.path) }; logs = m.models.map(\.training_log) }
-      hrDir = hrDir ?? m.images.hr; lrDir = lrDir ?? m.images.lr; s = m.scale; files = m.images.files
-      baseline = m.baseline
-    }
-    entries += models.map { (((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension, $0) }
-    guard let dir = hrDir else { throw ValidationError("no HR folder: give --hr or a manifest") }
-    let names = try files ?? PNGFolder.names(in: dir)
-    let source = ManifestDataSource(models: entries, imagePaths: names.map { dir + "/" + $0 }, lrFolder: lrDir, scale: s,
-                                    trainingLogs: logs)
+    // The manifest is read unless --model and --hr make it unnecessary.
+    let path = models.isEmpty || hr == nil ? try manifest ?? DefaultManifest.locate() : nil
+    let work = try Workload.resolve(manifest: try path.map { try Manifest.load(path: $0) }, manifestPath: path,
+                                    modelPaths: models, extraModels: .replace, hr: hr, lr: lr)
+    let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: work.imagePaths,
+                                    lrFolder: work.lrFolder, scale: work.scale ?? scale,
+                                    trainingLogs: work.models.map(\.trainingLog))
     source.start()
-    return (source, baseline)
+    return (source, work.baseline)
   }
 }
 
