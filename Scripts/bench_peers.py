@@ -30,7 +30,7 @@ onnxruntime without ncnn, peak 1.0; below 80 dB the script stops with exit statu
 runs, the engines interleaved, the median reported. Peers are timed per run with a fresh net/session:
 inference alone (extract / run) and load + inference. srscope is timed as the wall time of the whole
 process (start, model load, PNG read/write, --save-float, inference) and by its own inference time, the
-last frame of its progress bar (drawn because its stderr is a pseudo-terminal; 0.1 s resolution). CPU
+line `upscale --timing` prints (forward pass and clamping, no file I/O). CPU
 time (user+sys, all threads: time.process_time around the peers' inference, RUSAGE_CHILDREN for the whole
 srscope process) is the contention-robust figure when other processes share the machine. Ratios are
 srscope / the faster peer.
@@ -280,7 +280,7 @@ def bench_size(args, engines, model, img, variants, work):
 def fmt_s(x):
     if x is None or math.isnan(x):
         return "n/a"
-    return "< 0.05 s" if x == 0 else "%.2f s" % x  # 0 only from srscope's progress bar (0.1 s steps)
+    return "%.3f s" % x if x < 0.1 else "%.2f s" % x
 
 
 def print_table(title, rows, engines, variants, metric):
@@ -328,7 +328,7 @@ def main(argv=None):
         for s in args.sizes:
             img = center_crop(photo, s)
             rows.append(("%dx%d" % (img.shape[1], img.shape[0]), bench_size(args, engines, model, img, variants, work)))
-    print_table("Inference wall time (peers: extract/run on a loaded net; srscope: its progress bar's time, 0.1 s steps)",
+    print_table("Inference wall time (peers: extract/run on a loaded net; srscope: its own `upscale --timing` figure)",
                 rows, engines, variants, "infer")
     print_table("End to end wall time (peers: load + inference; srscope: the whole `srscope upscale` process, "
                 "incl. PNG read/write and --save-float)", rows, engines, variants, "total")

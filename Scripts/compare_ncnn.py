@@ -194,7 +194,7 @@ def run_srscope(srscope, param, png, workdir, threads, env=None, tty=False):
         if os.path.exists(p):
             os.remove(p)
     cmd = [srscope, "upscale", "--model", param, "--input", png, "--output", out_png,
-           "--save-float", out_npy, "--threads", str(threads)]
+           "--save-float", out_npy, "--threads", str(threads), "--timing"]
     if tty:
         code, wall, err = _run_with_tty_stderr(cmd, env)
     else:
@@ -243,8 +243,12 @@ def _run_with_tty_stderr(cmd, env):
 
 
 def progress_seconds(stderr_text, label="upscale"):
-    """The elapsed seconds of the last 100% frame of srscope's progress bar, or None."""
+    """srscope's own inference time: its `--timing` line ("upscale: inference 0.1234 s"), else the
+    elapsed seconds of the last 100% frame of its progress bar (0.1 s steps), else None."""
     import re
+    exact = re.findall(re.escape(label) + r": inference ([0-9.]+) s", stderr_text)
+    if exact:
+        return float(exact[-1])
     hits = re.findall(re.escape(label) + r" \[[#-]*\] 100% ([0-9.]+)s", stderr_text)
     return float(hits[-1]) if hits else None
 

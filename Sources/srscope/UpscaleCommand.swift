@@ -19,6 +19,7 @@ struct UpscaleCommand: ParsableCommand {
   @Option(help: "Peak memory budget (weights, images and activations), e.g. 2G; a larger need is met by tiling.") var maxMemory: ByteSize = ByteSize(argument: "4G")!
   @Option(help: "Also write the raw float output (before clamping) as a float32 CHW .npy.") var saveFloat: String?
   @Option(help: "Output bit depth: 8, 16, or source (default).") var bitDepth: String = "source"
+  @Flag(help: "Print the inference time (model forward and clamping, no file I/O) to stderr.") var timing = false
   @OptionGroup var threading: ThreadOptions
 
   func validate() throws {
@@ -37,8 +38,11 @@ struct UpscaleCommand: ParsableCommand {
       FileHandle.standardError.write(Data("upscale: \(image.width)x\(image.height) in \(n) tiles of \(t)x\(t) (+\(tilePad) overlap)\n".utf8))
     }
     let bar = ProgressBar("upscale")
+    let start = DispatchTime.now().uptimeNanoseconds
     let result = try ImageUpscaler(upscaler: upscaler).upscale(image) { bar.update($0) }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     bar.finish()
+    if timing { FileHandle.standardError.write(Data(String(format: "upscale: inference %.4f s\n", seconds).utf8)) }
     if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }
     let depth = bitDepth == "source" ? (image.sourceBitDepth == 16 ? 16 : 8) : Int(bitDepth)!
     try PNGCodec.write(result.image, to: output, bitDepth: depth, asGray: image.isGray)
