@@ -219,12 +219,15 @@ def time_peer(load, infer):
 
 
 def time_srscope(args, model_path, png, work, env):
-    """One srscope process: (output, wall, own inference time or None, process CPU time)."""
+    """One srscope process: (output, wall, own inference time or None, process CPU time, the OpenBLAS
+    kernel set it reported, e.g. "Cooperlake", or None)."""
+    import re
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out, wall, err = run_srscope(args.srscope, model_path, png, work, args.threads, env=env, tty=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return out, wall, progress_seconds(err), cpu
+    kernels = re.findall(r"OpenBLAS (\w+) kernels", err)
+    return out, wall, progress_seconds(err), cpu, (kernels[-1] if kernels else None)
 
 
 # ---------------------------------------------------------------- benchmark
@@ -247,8 +250,10 @@ def bench_size(args, engines, model, img, variants, work):
     infer = lambda run: lambda engine: run(engine, chw)  # noqa: E731
 
     outs = [(key, time_peer(load, infer(run))[0]) for key, _, load, run in engines]
-    outs += [("srscope (OPENBLAS_CORETYPE=%s)" % label, time_srscope(args, model.srscope, png, work, env)[0])
-             for label, env in variants]
+    for label, env in variants:
+        out, _, _, _, kernels = time_srscope(args, model.srscope, png, work, env)
+        print("srscope (OPENBLAS_CORETYPE=%s) ran OpenBLAS %s kernels" % (label, kernels or "(not reported)"))
+        outs.append(("srscope (OPENBLAS_CORETYPE=%s)" % label, out))
     (ref_name, ref), size, bad = outs[0], "%dx%d" % (img.shape[1], img.shape[0]), []
     for name, out in outs[1:]:
         if out.shape != ref.shape:
@@ -272,7 +277,7 @@ def bench_size(args, engines, model, img, variants, work):
             _, t_infer, total, cpu = time_peer(load, infer(run))
             add(key, infer=t_infer, total=total, cpu=cpu)
         for label, env in variants:
-            _, wall, own, cpu = time_srscope(args, model.srscope, png, work, env)
+            _, wall, own, cpu, _ = time_srscope(args, model.srscope, png, work, env)
             add(label, infer=own if own is not None else math.nan, total=wall, cpu=cpu)
     return {e: {k: statistics.median(v) for k, v in m.items()} for e, m in samples.items()}
 

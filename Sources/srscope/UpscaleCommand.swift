@@ -42,7 +42,11 @@ struct UpscaleCommand: ParsableCommand {
     let result = try ImageUpscaler(upscaler: upscaler).upscale(image) { bar.update($0) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     bar.finish()
-    if timing { FileHandle.standardError.write(Data(String(format: "upscale: inference %.4f s\n", seconds).utf8)) }
+    if timing {
+      let line = String(format: "upscale: inference %.4f s (OpenBLAS %@ kernels, %d threads)\n",
+                        seconds, Parallel.blasCoreName, Parallel.threads)
+      FileHandle.standardError.write(Data(line.utf8))
+    }
     if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }
     let depth = bitDepth == "source" ? (image.sourceBitDepth == 16 ? 16 : 8) : Int(bitDepth)!
     try PNGCodec.write(result.image, to: output, bitDepth: depth, asGray: image.isGray)
