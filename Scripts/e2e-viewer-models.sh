@@ -12,7 +12,8 @@ OUT=${OUT:-/tmp/e2e-viewer-models}
 rm -rf "$OUT"; mkdir -p "$OUT/hr"
 cp Tests/SRMetricsTests/Fixtures/astronaut64.png Tests/SRMetricsTests/Fixtures/coffee100.png "$OUT/hr/"
 # Training logs: a real one (validation PSNR-Y 22.47 ... 28.17 dB) and a garbled one (no chart).
-cp Ablations/rrdb/log.csv "$OUT/srvgg-log.csv"
+# A fixed trainer log (the first study's rrdb run, 1500 iterations), so the expected labels never move.
+cp Scripts/fixtures/training-log-rrdb-1500.csv "$OUT/srvgg-log.csv"
 printf 'PK\003\004\000\377garbage,,\n\001\002' > "$OUT/garbled-log.csv"
 cat > "$OUT/tiny.yml" <<YML
 title: tiny e2e

@@ -28,9 +28,9 @@ struct PipelineTests {
     }
     let empty = try scratchFolder("empty")
     #expect(throws: EvalError.noImages("no PNG files in \(empty)")) { try PNGFolder.names(in: empty) }
-    FileManager.default.createFile(atPath: empty + "/b.png", contents: Data())
-    FileManager.default.createFile(atPath: empty + "/a.PNG", contents: Data())
-    FileManager.default.createFile(atPath: empty + "/notes.txt", contents: Data())
+    _ = FileManager.default.createFile(atPath: empty + "/b.png", contents: Data())
+    _ = FileManager.default.createFile(atPath: empty + "/a.PNG", contents: Data())
+    _ = FileManager.default.createFile(atPath: empty + "/notes.txt", contents: Data())
     #expect(try PNGFolder.names(in: empty) == ["a.PNG", "b.png"])
   }
 
@@ -129,7 +129,7 @@ struct WorkloadTests {
   @Test func anHROptionListsItsOwnFolderNotTheManifestFiles() throws {
     let (m, path) = try Self.manifest(hr: "/photos", tag: "hr")
     let other = try scratchFolder("workload-hr")
-    for name in ["z.png", "c.png", "notes.txt"] { FileManager.default.createFile(atPath: other + "/" + name, contents: Data()) }
+    for name in ["z.png", "c.png", "notes.txt"] { _ = FileManager.default.createFile(atPath: other + "/" + name, contents: Data()) }
     let w = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: [], extraModels: .append, hr: other, lr: nil)
     #expect(w.hrFolder == other)
     #expect(w.imageNames == ["c.png", "z.png"])
