@@ -25,7 +25,7 @@ extension Viewer {
                  row: frame.titleRow, col: frame.col, attributes: [])
       return
     }
-    let others = curves.filter { $0 != nil }.count - 1
+    let others = RunChart.otherRunCount(curves, highlight: m)
     var title = "val PSNR-Y: \(modelName(m)) (A)  last " + String(format: "%.2f dB @%.0f", curve.last.psnrY, curve.last.iteration)
       + "  best " + String(format: "%.2f @%.0f", curve.best.psnrY, curve.best.iteration)
     let grey = "  grey: \(others) other run\(others == 1 ? "" : "s")"

@@ -199,6 +199,16 @@ import Testing
     #expect(lines[33].hasPrefix("3*>runB") && lines[33].dropFirst(90).hasPrefix("        #"))
   }
 
+  @Test func snapshotsOfOneRunCountAsOneGreyRun() throws {
+    // Two manifest entries sharing runA's log (snapshots of one run) and runB: from runB there is
+    // one other run; from either runA entry there is one (runB), not two.
+    let a = try Self.curve(Self.logA), b = try Self.curve(Self.logB)
+    let curves: [ValidationCurve?] = [nil, a, a, b]
+    #expect(RunChart.otherRunCount(curves, highlight: 3) == 1)
+    #expect(RunChart.otherRunCount(curves, highlight: 1) == 1)
+    #expect(RunChart.otherRunCount(curves, highlight: 0) == 2)
+  }
+
   @Test func modelWithoutALogShowsANoteAndNoChart() throws {
     // Tab moves A from runB to bicubic; the layout stays (a run has a log), the picture goes.
     let curves: [ValidationCurve?] = [nil, try Self.curve(Self.logA), try Self.curve(Self.logB)]

@@ -36,6 +36,15 @@ public enum RunChart {
 
   /// The highlight colour of model `m`: the `srscope plot` colour of its run (runs numbered in model
   /// order among the models that have a curve).
+  /// How many distinct runs other than `highlight`'s the chart shows in grey: snapshots of one run
+  /// (manifest entries sharing a training log) have the same curve and count once.
+  public static func otherRunCount(_ curves: [ValidationCurve?], highlight: Int) -> Int {
+    let selected = curves.indices.contains(highlight) ? curves[highlight] : nil
+    var distinct: [ValidationCurve] = []
+    for case let c? in curves where c != selected && !distinct.contains(c) { distinct.append(c) }
+    return distinct.count
+  }
+
   public static func color(of m: Int, curves: [ValidationCurve?]) -> (UInt8, UInt8, UInt8) {
     let k = curves.prefix(max(0, m)).filter { $0 != nil }.count
     return LineChart.palette[k % LineChart.palette.count]
