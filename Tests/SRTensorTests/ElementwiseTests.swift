@@ -88,7 +88,6 @@ private func expectClose(_ actual: Tensor, _ expected: [Double], _ label: String
     var inPlace = x
     inPlace.add(b, scale: 0.2)
     inPlace.applyLeakyReLU(slope: 0.2)
-    let weight = seededTensor([4, 6, 3, 3], seed: 33)
     return [
       Ops.relu(x), Ops.leakyReLU(x, slope: 0.2), Ops.prelu(x, slopes: p),
       Ops.batchNorm(x, mean: p, variance: Ops.relu(p), weight: p, bias: p),
