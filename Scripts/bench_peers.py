@@ -6,7 +6,7 @@ Setup (once):   Scripts/fetch-assets.sh     # models, photos, the venv with ncnn
 Usage (with the venv's Python, <assets>/venv/bin/python):
   python Scripts/bench_peers.py                                  # crops 64,128,256 of coffee.png, 2 threads, median of 3
   python Scripts/bench_peers.py --sizes 64 --runs 1 --coretype both
-  python Scripts/bench_peers.py --model Ablations/rrdb/iter_1500.safetensors --sizes 32 --runs 1
+  python Scripts/bench_peers.py --model Ablations/rrdb/iter_9000.safetensors --sizes 128,256
 
 Models (--model; Scripts/peer_models.py builds the peers' files from one description of the network):
   default      realesrgan-x4plus, an ncnn RRDBNet x4 in <assets>/models (--model NAME or a .param for
