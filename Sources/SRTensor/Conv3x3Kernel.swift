@@ -68,23 +68,11 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
                             height: height, width: width, budget: budget)
     let v = UnsafeMutablePointer<Float>.allocate(capacity: plan.vCapacity)
-    let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
-    defer { v.deallocate(); m.deallocate() }
-    let epilogue = WinogradEpilogue(activation)
-    transformed!.withUnsafeBufferPointer { up in
-      (bias?.data ?? []).withUnsafeBufferPointer { bp in
-        let u = up.baseAddress!
-        let b = bias == nil ? nil : bp.baseAddress
-        var ty0 = 0
-        while ty0 < plan.tileRows {
-          let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
-          let tiles = rows * plan.tilesX
-          plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
-          Self.multiply(plan, u: u, v: v, vPointStride: inChannels * tiles, ldv: tiles, m: m, tiles: tiles)
-          plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
-          ty0 += rows
-        }
-      }
+    defer { v.deallocate() }
+    runChunks(plan, epilogue: WinogradEpilogue(activation), out: out) { ty0, rows in
+      let tiles = rows * plan.tilesX
+      plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
+      return (UnsafePointer(v), inChannels * tiles, tiles)
     }
   }
 
@@ -97,6 +85,18 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     // Only M is buffered: the GEMMs read V from the stack in place.
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
                             height: height, width: width, budget: budget, budgetedChannels: outChannels)
+    runChunks(plan, epilogue: epilogue, out: out) { ty0, _ in
+      (stack + ty0 * plan.tilesX, stackPointStride, stackTiles)
+    }
+  }
+
+  /// The chunk loop of both entry points: per chunk of tile rows, `input(ty0, rows)` supplies the
+  /// transformed input (start, point stride, row stride), then the 36 products and the output
+  /// transform with bias and `epilogue`.
+  private func runChunks(
+    _ plan: WinogradPlan, epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>,
+    input: (_ ty0: Int, _ rows: Int) -> (v: UnsafePointer<Float>, pointStride: Int, ldv: Int)
+  ) {
     let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
     defer { m.deallocate() }
     transformed!.withUnsafeBufferPointer { up in
@@ -106,8 +106,8 @@ public final class Conv3x3Kernel: @unchecked Sendable {
         while ty0 < plan.tileRows {
           let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
           let tiles = rows * plan.tilesX
-          Self.multiply(plan, u: up.baseAddress!, v: stack + ty0 * plan.tilesX, vPointStride: stackPointStride,
-                        ldv: stackTiles, m: m, tiles: tiles)
+          let v = input(ty0, rows)
+          Self.multiply(plan, u: up.baseAddress!, v: v.v, vPointStride: v.pointStride, ldv: v.ldv, m: m, tiles: tiles)
           plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
           ty0 += rows
         }
