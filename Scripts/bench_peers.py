@@ -50,7 +50,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_ncnn import (center_crop, check_tools, compare, default_assets, load_ncnn,  # noqa: E402
-                          progress_seconds, read_png_rgb8, run_ncnn, run_srscope, to_chw, write_png_rgb8)
+                          progress_seconds, read_png_rgb8, srscope_kernels, run_ncnn, run_srscope, to_chw, write_png_rgb8)
 from peer_models import (Unsupported, checkpoint_graph, ncnn_rrdbnet, sha256_file, write_ncnn,  # noqa: E402
                          write_onnx)
 
@@ -221,13 +221,11 @@ def time_peer(load, infer):
 def time_srscope(args, model_path, png, work, env):
     """One srscope process: (output, wall, own inference time or None, process CPU time, the OpenBLAS
     kernel set it reported, e.g. "Cooperlake", or None)."""
-    import re
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out, wall, err = run_srscope(args.srscope, model_path, png, work, args.threads, env=env, tty=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    kernels = re.findall(r"OpenBLAS (\w+) kernels", err)
-    return out, wall, progress_seconds(err), cpu, (kernels[-1] if kernels else None)
+    return out, wall, progress_seconds(err), cpu, srscope_kernels(err)
 
 
 # ---------------------------------------------------------------- benchmark

@@ -21,6 +21,7 @@ Needs only numpy and ncnn (PNG reading/writing is done here with zlib).
 import argparse
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -245,12 +246,17 @@ def _run_with_tty_stderr(cmd, env):
 def progress_seconds(stderr_text, label="upscale"):
     """srscope's own inference time: its `--timing` line ("upscale: inference 0.1234 s"), else the
     elapsed seconds of the last 100% frame of its progress bar (0.1 s steps), else None."""
-    import re
     exact = re.findall(re.escape(label) + r": inference ([0-9.]+) s", stderr_text)
     if exact:
         return float(exact[-1])
     hits = re.findall(re.escape(label) + r" \[[#-]*\] 100% ([0-9.]+)s", stderr_text)
     return float(hits[-1]) if hits else None
+
+
+def srscope_kernels(stderr_text):
+    """The OpenBLAS kernel set srscope's `--timing` line names (e.g. "Cooperlake"), or None."""
+    hits = re.findall(r"OpenBLAS (\w+) kernels", stderr_text)
+    return hits[-1] if hits else None
 
 
 def compare(ref, out):

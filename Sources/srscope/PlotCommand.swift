@@ -14,13 +14,15 @@ struct PlotCommand: ParsableCommand {
   @Option(help: "Output PNG.") var output: String
 
   func run() throws {
-    var named: [(String, String)] = logs.map { ((($0 as NSString).deletingLastPathComponent as NSString).lastPathComponent, $0) }
+    // A series is named after the run folder holding its log.
+    func runName(_ log: String) -> String { ((log as NSString).deletingLastPathComponent as NSString).lastPathComponent }
+    var named: [(String, String)] = logs.map { (runName($0), $0) }
     if named.isEmpty {
       let m = try Manifest.load(path: try manifest ?? DefaultManifest.locate())
       var seen = Set<String>()
       for model in m.models {
         guard let log = model.training_log, seen.insert(log).inserted else { continue }
-        named.append(((((log as NSString).deletingLastPathComponent) as NSString).lastPathComponent, log))
+        named.append((runName(log), log))
       }
     }
     guard !named.isEmpty else { throw ValidationError("no training logs: pass log.csv files or a manifest with training_log entries") }
