@@ -64,4 +64,13 @@ tmux -L e2emodels send-keys -t v q
 for _ in $(seq 1 20); do [[ -f "$OUT/rc" ]] && break; sleep 0.5; done
 grep -q 'RC=0' "$OUT/rc" 2>/dev/null || fail "viewer did not exit with 0 ($(cat "$OUT/rc" 2>/dev/null), $(head -c 300 "$OUT/err"))"
 tmux -L e2emodels kill-server 2>/dev/null || true
+# `srscope plot` on a garbled log: exit status 1, one line naming the file, no usage text.
+set +e
+"$BIN" plot "$OUT/garbled-log.csv" --output "$OUT/plot.png" 2>"$OUT/plot.err" >/dev/null; prc=$?
+set -e
+[[ $prc == 1 ]] || fail "plot on a garbled log exited $prc"
+[[ $(wc -l <"$OUT/plot.err") == 1 ]] || fail "plot error is not one line: $(cat "$OUT/plot.err")"
+grep -qx "Error: $OUT/garbled-log.csv: not a readable training log with validation rows (iteration, val_psnr_y)" "$OUT/plot.err" \
+  || fail "plot error message: $(cat "$OUT/plot.err")"
+[[ ! -e "$OUT/plot.png" ]] || fail "plot wrote a PNG from a garbled log"
 echo "e2e-viewer-models: OK (screens in $OUT)"
