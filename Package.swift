@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module graph (dependencies point one way, no UI below the CLI):
-//   SRTensor  -> CBLAS                      tensors, ops, thread pool
+//   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd products in C)
 //   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
 //   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
@@ -26,7 +26,8 @@ let package = Package(
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
     .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
 
-    .target(name: "SRTensor", dependencies: ["CBLAS"], exclude: ["README.md"],
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+    .target(name: "SRTensor", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
     .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),

@@ -250,7 +250,7 @@ def bench_size(args, engines, model, img, variants, work):
     outs = [(key, time_peer(load, infer(run))[0]) for key, _, load, run in engines]
     for label, env in variants:
         out, _, _, _, kernels = time_srscope(args, model.srscope, png, work, env)
-        print("srscope (OPENBLAS_CORETYPE=%s) ran OpenBLAS %s kernels" % (label, kernels or "(not reported)"))
+        print("srscope (OPENBLAS_CORETYPE=%s) ran %s kernels" % (label, kernels or "(not reported)"))
         outs.append(("srscope (OPENBLAS_CORETYPE=%s)" % label, out))
     (ref_name, ref), size, bad = outs[0], "%dx%d" % (img.shape[1], img.shape[0]), []
     for name, out in outs[1:]:

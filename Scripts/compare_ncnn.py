@@ -254,9 +254,9 @@ def progress_seconds(stderr_text, label="upscale"):
 
 
 def srscope_kernels(stderr_text):
-    """The OpenBLAS kernel set srscope's `--timing` line names (e.g. "Cooperlake"), or None."""
-    hits = re.findall(r"OpenBLAS (\w+) kernels", stderr_text)
-    return hits[-1] if hits else None
+    """The kernels srscope's `--timing` line names, e.g. "Winograd avx512, OpenBLAS Cooperlake", or None."""
+    hits = re.findall(r"Winograd (\w+) products, OpenBLAS (\w+) kernels", stderr_text)
+    return "Winograd %s, OpenBLAS %s" % hits[-1] if hits else None
 
 
 def compare(ref, out):

@@ -1,5 +1,3 @@
-import CBLAS
-
 /// A "same" stride-1 convolution whose weights are prepared once for repeated calls.
 ///
 /// 3x3 kernels run Winograd F(4x4, 3x3) (weights transformed in `init`); any other kernel size
@@ -9,7 +7,8 @@ public final class Conv3x3Kernel: @unchecked Sendable {
   public let weight: Tensor
   /// The bias (`[out]`), if any.
   public let bias: Tensor?
-  /// Winograd-transformed weights `[36, out, in]`, or `nil` when the kernel is not 3x3.
+  /// Winograd-transformed weights, 36 `[out, in]` matrices packed for `WinogradProducts`, or
+  /// `nil` when the kernel is not 3x3.
   let transformed: [Float]?
   /// Output and input channels.
   let outChannels, inChannels: Int
@@ -70,32 +69,32 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     let v = UnsafeMutablePointer<Float>.allocate(capacity: plan.vCapacity)
     defer { v.deallocate() }
     runChunks(plan, epilogue: WinogradEpilogue(activation), out: out) { ty0, rows in
-      let tiles = rows * plan.tilesX
       plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
-      return (UnsafePointer(v), inChannels * tiles, tiles)
+      return (UnsafePointer(v), plan.vPointStride, inChannels * Winograd.lanes)
     }
   }
 
-  /// Runs the Winograd convolution on an already transformed input `V[36, *, stackTiles]`
-  /// (point stride `stackPointStride`, whole image, first `inChannels` channel rows read).
+  /// Runs the Winograd convolution on an already transformed input of the whole image, laid out
+  /// `[36][blocks][*][16]` (point stride `stackPointStride`, block stride `stackBlockStride`),
+  /// of which the first `inChannels` channels of every block are read.
   func run(
-    stack: UnsafePointer<Float>, stackPointStride: Int, stackTiles: Int, height: Int, width: Int,
+    stack: UnsafePointer<Float>, stackPointStride: Int, stackBlockStride: Int, height: Int, width: Int,
     epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, budget: Int
   ) {
-    // Only M is buffered: the GEMMs read V from the stack in place.
+    // Only M is buffered: the products read V from the stack in place.
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
                             height: height, width: width, budget: budget, budgetedChannels: outChannels)
     runChunks(plan, epilogue: epilogue, out: out) { ty0, _ in
-      (stack + ty0 * plan.tilesX, stackPointStride, stackTiles)
+      (stack + ty0 * plan.blocksX * stackBlockStride, stackPointStride, stackBlockStride)
     }
   }
 
   /// The chunk loop of both entry points: per chunk of tile rows, `input(ty0, rows)` supplies the
-  /// transformed input (start, point stride, row stride), then the 36 products and the output
+  /// transformed input (start, point stride, block stride), then the 36 products and the output
   /// transform with bias and `epilogue`.
   private func runChunks(
     _ plan: WinogradPlan, epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>,
-    input: (_ ty0: Int, _ rows: Int) -> (v: UnsafePointer<Float>, pointStride: Int, ldv: Int)
+    input: (_ ty0: Int, _ rows: Int) -> (v: UnsafePointer<Float>, pointStride: Int, blockStride: Int)
   ) {
     let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
     defer { m.deallocate() }
@@ -105,35 +104,13 @@ public final class Conv3x3Kernel: @unchecked Sendable {
         var ty0 = 0
         while ty0 < plan.tileRows {
           let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
-          let tiles = rows * plan.tilesX
           let v = input(ty0, rows)
-          Self.multiply(plan, u: up.baseAddress!, v: v.v, vPointStride: v.pointStride, ldv: v.ldv, m: m, tiles: tiles)
+          WinogradProducts.multiply(u: up.baseAddress!, out: outChannels, in: inChannels, v: v.v,
+                                    vPointStride: v.pointStride, vBlockStride: v.blockStride,
+                                    m: m, mPointStride: plan.mPointStride, blocks: rows * plan.blocksX)
           plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
           ty0 += rows
         }
-      }
-    }
-  }
-
-  /// `M[pt] = U[pt] (out x in) x V[pt] (in x tiles)` for the 36 transform points; `V[pt]` starts
-  /// at `v + pt * vPointStride` with row stride `ldv`, `M` is `[36, out, tiles]`.
-  ///
-  /// The 36 GEMMs are split over `Parallel` workers with OpenBLAS single-threaded inside, which
-  /// beats letting OpenBLAS thread each thin GEMM.
-  static func multiply(
-    _ p: WinogradPlan, u: UnsafePointer<Float>, v: UnsafePointer<Float>, vPointStride: Int, ldv: Int,
-    m: UnsafeMutablePointer<Float>, tiles: Int
-  ) {
-    BLASGate.withLock {
-      let threads = Parallel.threads
-      if threads > 1 { openblas_set_num_threads(1) }
-      defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
-      let o = p.outChannels, i = p.inChannels
-      Parallel.forEach(Winograd.points) { pt in
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                    blasint(o), blasint(tiles), blasint(i),
-                    1, u + pt * o * i, blasint(i), v + pt * vPointStride, blasint(ldv),
-                    0, m + pt * o * tiles, blasint(tiles))
       }
     }
   }

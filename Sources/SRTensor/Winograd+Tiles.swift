@@ -17,14 +17,15 @@ struct WinogradEpilogue {
 
 /// Tiling of one Winograd call: 4x4 output tiles, processed in chunks of whole tile rows.
 ///
-/// Per chunk of `rows` tile rows (`tiles = rows * tilesX`): `V[36, in, tiles]` (transformed
-/// input) and `M[36, out, tiles]` (GEMM output), both bounded by the budget.
+/// Tiles are grouped in blocks of 16 (one SIMD lane each), `blocksX` per tile row, the last one
+/// padded. Per chunk of `rows` tile rows (`blocks = rows * blocksX`): `V[36][blocks][in][16]`
+/// (transformed input) and `M[36][blocks][out][16]` (products), both bounded by the budget.
 struct WinogradPlan {
   let inChannels, outChannels, height, width: Int
   /// Tiles per row and tile rows.
   let tilesX, tileRows: Int
-  /// Tiles per row rounded up to whole SIMD groups.
-  let groupedX: Int
+  /// Tile blocks per tile row.
+  let blocksX: Int
   /// Tile rows per chunk.
   let rowsPerChunk: Int
 
@@ -35,37 +36,48 @@ struct WinogradPlan {
     self.height = height; self.width = width
     tilesX = (width + 3) / 4
     tileRows = (height + 3) / 4
-    groupedX = (tilesX + Winograd.lanes - 1) / Winograd.lanes * Winograd.lanes
-    let bytesPerTileRow = 4 * Winograd.points * (budgetedChannels ?? (inChannels + outChannels)) * tilesX
+    blocksX = (tilesX + Winograd.lanes - 1) / Winograd.lanes
+    let bytesPerTileRow = 4 * Winograd.points * (budgetedChannels ?? (inChannels + outChannels)) * blocksX * Winograd.lanes
     rowsPerChunk = max(1, min(tileRows, budget / bytesPerTileRow))
   }
 
-  /// Floats of the V buffer (one chunk).
-  var vCapacity: Int { Winograd.points * inChannels * rowsPerChunk * tilesX }
-  /// Floats of the M buffer, with one SIMD group of slack for tail-lane loads.
-  var mCapacity: Int { Winograd.points * outChannels * rowsPerChunk * tilesX + Winograd.lanes }
+  /// Tiles per row rounded up to whole blocks.
+  var groupedX: Int { blocksX * Winograd.lanes }
+  /// Tile blocks of a full chunk.
+  var blocksPerChunk: Int { rowsPerChunk * blocksX }
+
+  /// Floats between the transform points of a buffer of `blocks` tile blocks of `channels`: one
+  /// SIMD group more than the data, so that the 36 points do not alias in the cache.
+  static func pointStride(blocks: Int, channels: Int) -> Int { (blocks * channels + 1) * Winograd.lanes }
+
+  /// Point stride of the V and M chunk buffers.
+  var vPointStride: Int { Self.pointStride(blocks: blocksPerChunk, channels: inChannels) }
+  var mPointStride: Int { Self.pointStride(blocks: blocksPerChunk, channels: outChannels) }
+  /// Floats of the V and M buffers (one chunk).
+  var vCapacity: Int { Winograd.points * vPointStride }
+  var mCapacity: Int { Winograd.points * mPointStride }
 
   /// Length of one phase row of the input scratch (one more than `groupedX` for the `+1` loads).
   private var phaseLength: Int { groupedX + Winograd.lanes }
 
-  /// Writes `V[pt, c, t]` for tile rows `ty0..<ty0+rows` of this call's chunk buffer
-  /// (`[36, in, rows * tilesX]`), parallel over input channels.
+  /// Writes the transformed input of tile rows `ty0..<ty0+rows` into this call's chunk buffer
+  /// (`V[36][blocks][in][16]`), parallel over input channels.
   func inputTransform(_ x: UnsafePointer<Float>, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>) {
-    let tiles = rows * tilesX
     inputTransform(x, channels: inChannels, ty0: ty0, rows: rows, v: v,
-                   channelStride: tiles, pointStride: inChannels * tiles)
+                   blockStride: inChannels * Winograd.lanes, pointStride: vPointStride)
   }
 
   /// Writes the transform of tile rows `ty0..<ty0+rows` of `channels` CHW planes of `x`:
-  /// channel `c`, tile row `ty`, point `pt` goes to
-  /// `v + pt * pointStride + c * channelStride + (ty - ty0) * tilesX`. Parallel over channels.
+  /// channel `c`, tile block `b` (counted from tile row `ty0`), point `pt` goes to the 16 floats
+  /// at `v + pt * pointStride + b * blockStride + 16 * c`. Padding lanes of a row's last block
+  /// get finite values that no output reads. Parallel over channels.
   ///
   /// Each of the six input rows of a tile row is split into four phase rows
   /// (`phase[q][j] = x[4j + q - 1]`, zero outside the image), so that the six columns of
   /// 16 consecutive tiles are six contiguous vector loads.
   func inputTransform(
     _ x: UnsafePointer<Float>, channels: Int, ty0: Int, rows: Int, v: UnsafeMutablePointer<Float>,
-    channelStride: Int, pointStride: Int
+    blockStride: Int, pointStride: Int
   ) {
     let plen = phaseLength
     Parallel.forEach(channels) { c in
@@ -76,10 +88,9 @@ struct WinogradPlan {
       defer { t.deallocate() }
       for ty in ty0..<(ty0 + rows) {
         fillPhases(plane, ty: ty, scratch: scratch, plen: plen)
-        let dst = v + c * channelStride + (ty - ty0) * tilesX
-        var j0 = 0
-        while j0 < tilesX {
-          let count = min(Winograd.lanes, tilesX - j0)
+        let dst = v + c * Winograd.lanes + (ty - ty0) * blocksX * blockStride
+        for block in 0..<blocksX {
+          let j0 = block * Winograd.lanes
           for r in 0..<6 {
             let p = scratch + r * 4 * plen + j0
             let s = Winograd.inputStep(
@@ -91,15 +102,14 @@ struct WinogradPlan {
           let stride = pointStride
           for col in 0..<6 {
             let s = Winograd.inputStep(t[col], t[6 + col], t[12 + col], t[18 + col], t[24 + col], t[30 + col])
-            let q = dst + col * stride + j0
-            Winograd.store(s.0, q, count: count)
-            Winograd.store(s.1, q + 6 * stride, count: count)
-            Winograd.store(s.2, q + 12 * stride, count: count)
-            Winograd.store(s.3, q + 18 * stride, count: count)
-            Winograd.store(s.4, q + 24 * stride, count: count)
-            Winograd.store(s.5, q + 30 * stride, count: count)
+            let q = dst + block * blockStride + col * stride
+            Winograd.store(s.0, q)
+            Winograd.store(s.1, q + 6 * stride)
+            Winograd.store(s.2, q + 12 * stride)
+            Winograd.store(s.3, q + 18 * stride)
+            Winograd.store(s.4, q + 24 * stride)
+            Winograd.store(s.5, q + 30 * stride)
           }
-          j0 += Winograd.lanes
         }
       }
     }
@@ -157,8 +167,7 @@ struct WinogradPlan {
     _ m: UnsafePointer<Float>, ty0: Int, rows: Int, bias: UnsafePointer<Float>?,
     epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>
   ) {
-    let tiles = rows * tilesX
-    let stride = outChannels * tiles
+    let stride = mPointStride, blockStride = outChannels * Winograd.lanes
     Parallel.forEach(outChannels) { o in
       let s = UnsafeMutablePointer<Winograd.Vec>.allocate(capacity: 24 + 4)
       defer { s.deallocate() }
@@ -166,12 +175,12 @@ struct WinogradPlan {
       let plane = out + o * height * width
       let residual = epilogue.residual.map { $0 + o * height * width }
       for ty in ty0..<(ty0 + rows) {
-        let src = m + o * tiles + (ty - ty0) * tilesX
-        var j0 = 0
-        while j0 < tilesX {
+        let src = m + o * Winograd.lanes + (ty - ty0) * blocksX * blockStride
+        for block in 0..<blocksX {
+          let j0 = block * Winograd.lanes
           let count = min(Winograd.lanes, tilesX - j0)
           for col in 0..<6 {
-            let p = src + col * stride + j0
+            let p = src + block * blockStride + col * stride
             let r = Winograd.outputStep(
               Winograd.load(p), Winograd.load(p + 6 * stride), Winograd.load(p + 12 * stride),
               Winograd.load(p + 18 * stride), Winograd.load(p + 24 * stride), Winograd.load(p + 30 * stride))
@@ -195,7 +204,6 @@ struct WinogradPlan {
                          row: plane + oy * width, x0: 4 * j0, count: count)
             }
           }
-          j0 += Winograd.lanes
         }
       }
     }

@@ -7,6 +7,8 @@
 /// `V[36, capacity, tiles]` covering the whole image; a conv then multiplies its transformed
 /// weights with the first `inChannels` rows of every point's matrix. No concatenated feature
 /// map is ever built.
+///
+/// Layout: `V[36][blocks][capacity][16]`, tiles in blocks of 16 as `WinogradPlan` groups them.
 public final class WinogradFeatureStack {
   /// Spatial size of every appended map.
   public let height, width: Int
@@ -14,7 +16,9 @@ public final class WinogradFeatureStack {
   public let capacity: Int
   /// Channels appended so far.
   public private(set) var channels = 0
-  let tilesX, tileRows, tiles: Int
+  let tileRows, blocks: Int
+  /// Floats between transform points and between tile blocks.
+  let pointStride, blockStride: Int
   private let v: UnsafeMutablePointer<Float>
 
   /// An empty stack for `capacity` channels of `height` x `width` maps.
@@ -22,17 +26,23 @@ public final class WinogradFeatureStack {
     precondition(height > 0 && width > 0 && capacity > 0,
                  "WinogradFeatureStack: bad size \(capacity)x\(height)x\(width)")
     self.height = height; self.width = width; self.capacity = capacity
-    tilesX = (width + 3) / 4
-    tileRows = (height + 3) / 4
-    tiles = tilesX * tileRows
-    v = .allocate(capacity: Winograd.points * capacity * tiles)
+    (tileRows, blocks, pointStride) = Self.geometry(height: height, width: width, capacity: capacity)
+    blockStride = capacity * Winograd.lanes
+    v = .allocate(capacity: Winograd.points * pointStride)
+  }
+
+  /// Tile rows, tile blocks and point stride of a stack of this size.
+  private static func geometry(height: Int, width: Int, capacity: Int) -> (Int, Int, Int) {
+    let rows = (height + 3) / 4
+    let blocks = rows * (((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes)
+    return (rows, blocks, WinogradPlan.pointStride(blocks: blocks, channels: capacity))
   }
 
   deinit { v.deallocate() }
 
   /// Bytes a stack of this size allocates (for memory planning).
   public static func bytes(height: Int, width: Int, capacity: Int) -> Int {
-    4 * Winograd.points * capacity * ((width + 3) / 4) * ((height + 3) / 4)
+    4 * Winograd.points * geometry(height: height, width: width, capacity: capacity).2
   }
 
   /// Empties the stack, keeping its memory for the next block (fresh pages cost a page fault each).
@@ -48,7 +58,7 @@ public final class WinogradFeatureStack {
     let plan = WinogradPlan(inChannels: x.channels, outChannels: 1, height: height, width: width, budget: 0)
     x.data.withUnsafeBufferPointer { xp in
       plan.inputTransform(xp.baseAddress!, channels: x.channels, ty0: 0, rows: tileRows,
-                          v: v + channels * tiles, channelStride: tiles, pointStride: capacity * tiles)
+                          v: v + channels * Winograd.lanes, blockStride: blockStride, pointStride: pointStride)
     }
     channels += x.channels
   }
@@ -78,7 +88,7 @@ public final class WinogradFeatureStack {
       (residual?.data ?? []).withUnsafeBufferPointer { rp in
         var epilogue = WinogradEpilogue(activation)
         if residual != nil { epilogue.residual = rp.baseAddress; epilogue.residualScale = residualScale }
-        kernel.run(stack: v, stackPointStride: capacity * tiles, stackTiles: tiles, height: height, width: width,
+        kernel.run(stack: v, stackPointStride: pointStride, stackBlockStride: blockStride, height: height, width: width,
                    epilogue: epilogue, out: buffer.baseAddress!, budget: budget)
       }
       initialized = total

@@ -43,8 +43,8 @@ struct UpscaleCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     bar.finish()
     if timing {
-      let line = String(format: "upscale: inference %.4f s (OpenBLAS %@ kernels, %d threads)\n",
-                        seconds, Parallel.blasCoreName, Parallel.threads)
+      let line = String(format: "upscale: inference %.4f s (Winograd %@ products, OpenBLAS %@ kernels, %d threads)\n",
+                        seconds, WinogradProducts.active.name, Parallel.blasCoreName, Parallel.threads)
       FileHandle.standardError.write(Data(line.utf8))
     }
     if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }

@@ -72,7 +72,7 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
       for i in 0..<inC {
         let single = Winograd.transformWeights(Array(w[((o * inC + i) * 9)..<((o * inC + i) * 9 + 9)]), out: 1, in: 1)
         for pt in 0..<36 {
-          let got = u[(pt * out + o) * inC + i]
+          let got = u[pt * out * inC + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)]
           #expect(abs(got - single[pt]) <= 1e-6 * max(1, abs(single[pt])), "o \(o) i \(i) pt \(pt)")
         }
       }

@@ -1,0 +1,90 @@
+#include "CKernels.h"
+
+// One vector holds one transformed value of 16 tiles. aligned(4): loads need no alignment.
+typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+// `rows` output channels x 16 tiles, accumulated over `in` input channels in registers. `rows`
+// is a constant at every call site, so `acc` lives in registers once the loops are unrolled.
+INLINE void micro(const float *restrict u, long ldu, const float *restrict v, float *restrict m,
+                  long in, const int rows) {
+  lanes16 acc[16];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < rows; r++) acc[r] = (lanes16){0};
+  for (long k = 0; k < in; k++) {
+    const lanes16 x = *(const lanes16 *)(v + 16 * k);
+    const float *uk = u + k * ldu;
+#pragma clang loop unroll(full)
+    for (int r = 0; r < rows; r++) acc[r] += uk[r] * x;
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < rows; r++) *(lanes16 *)(m + 16 * r) = acc[r];
+}
+
+// `rows` (1...16) as a compile-time constant: one instantiation of `micro` per count.
+#define MICRO_CASE(n) case n: micro(u, ldu, v, m, in, n); break;
+INLINE void micro_rows(const float *u, long ldu, const float *v, float *m, long in, int rows) {
+  switch (rows) {
+    MICRO_CASE(1) MICRO_CASE(2) MICRO_CASE(3) MICRO_CASE(4) MICRO_CASE(5) MICRO_CASE(6)
+    MICRO_CASE(7) MICRO_CASE(8) MICRO_CASE(9) MICRO_CASE(10) MICRO_CASE(11) MICRO_CASE(12)
+    MICRO_CASE(13) MICRO_CASE(14) MICRO_CASE(15) MICRO_CASE(16)
+  }
+}
+
+// All tile blocks: per block the 16-tile slice of v (at most `in` x 64 bytes) stays in L1 while
+// every row block of u streams past it; at most `max_rows` rows are held in registers at once.
+INLINE void products(const float *u, const float *v, float *m, long out, long in, long blocks,
+                     long v_block_stride, const int max_rows) {
+  for (long t = 0; t < blocks; t++) {
+    const float *vt = v + t * v_block_stride;
+    float *mt = m + t * 16 * out;
+    for (long o0 = 0; o0 < out; o0 += 16) {
+      const long rb = out - o0 < 16 ? out - o0 : 16;
+      const float *ub = u + o0 * in;
+      for (long r0 = 0; r0 < rb; r0 += max_rows) {
+        const long rows = rb - r0 < max_rows ? rb - r0 : max_rows;
+        micro_rows(ub + r0, rb, vt, mt + (o0 + r0) * 16, in, (int)rows);
+      }
+    }
+  }
+}
+
+static void products_generic(const float *u, const float *v, float *m, long out, long in, long blocks, long vbs) {
+  products(u, v, m, out, in, blocks, vbs, 2);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void products_avx2(const float *u, const float *v, float *m, long out, long in, long blocks, long vbs) {
+  products(u, v, m, out, in, blocks, vbs, 6);
+}
+
+__attribute__((target("avx512f,fma")))
+static void products_avx512(const float *u, const float *v, float *m, long out, long in, long blocks, long vbs) {
+  products(u, v, m, out, in, blocks, vbs, 16);
+}
+#endif
+
+int srs_best_isa(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return SRS_ISA_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SRS_ISA_AVX2;
+#endif
+  return SRS_ISA_GENERIC;
+}
+
+void srs_winograd_products(int isa, const float *u, const float *v, float *m,
+                           long out, long in, long blocks, long v_block_stride) {
+#if defined(__x86_64__)
+  static int best = 0;  // every thread computes the same value; relaxed atomics suffice
+  int known = __atomic_load_n(&best, __ATOMIC_RELAXED);
+  if (known == 0) { known = srs_best_isa(); __atomic_store_n(&best, known, __ATOMIC_RELAXED); }
+  if (isa > known) isa = known;
+  if (isa == SRS_ISA_AVX512) { products_avx512(u, v, m, out, in, blocks, v_block_stride); return; }
+  if (isa == SRS_ISA_AVX2) { products_avx2(u, v, m, out, in, blocks, v_block_stride); return; }
+#endif
+  (void)isa;
+  products_generic(u, v, m, out, in, blocks, v_block_stride);
+}
