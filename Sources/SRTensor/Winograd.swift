@@ -15,57 +15,68 @@ enum Winograd {
   typealias Vec = SIMD16<Float>
 
   /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, each point's `[out, in]` matrix
-  /// packed for the product kernel (`WinogradProducts.packedIndex`), parallel over output
-  /// channels: groups of eight input channels in Float SIMD, the remainder in Double.
+  /// packed for the product kernel (`WinogradProducts.packedIndex`), parallel over groups of
+  /// eight output channels: whole groups in Float SIMD (eight consecutive output channels are
+  /// eight contiguous floats of the packing), a last partial group in Double.
   static func transformWeights(_ w: [Float], out: Int, in inC: Int) -> [Float] {
     let total = points * out * inC
     return [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
       w.withUnsafeBufferPointer { wp in
         let u = buffer.baseAddress!, src = wp.baseAddress!
-        Parallel.forEach(out) { o in
-          let step = out * inC
-          // Consecutive input channels of one output channel lie `rows` apart in the packing.
-          let rows = min(WinogradProducts.rowBlock, out - (o & ~(WinogradProducts.rowBlock - 1)))
-          var i = 0
-          // Eight input channels at a time in Float SIMD.
-          while i + 8 <= inC {
-            let k = src + (o * inC + i) * 9
+        let step = out * inC
+        Parallel.forEach((out + 7) / 8) { group in
+          let o0 = group * 8
+          guard o0 + 8 <= out else {
+            for o in o0..<out { transformScalar(src, o: o, out: out, in: inC, into: u) }
+            return
+          }
+          let kernelStride = inC * 9
+          for i in 0..<inC {
+            let k = src + (o0 * inC + i) * 9
             @inline(__always) func tap(_ t: Int) -> SIMD8<Float> {
-              SIMD8(k[t], k[9 + t], k[18 + t], k[27 + t], k[36 + t], k[45 + t], k[54 + t], k[63 + t])
+              var lanes = SIMD8<Float>()
+              for l in 0..<8 { lanes[l] = k[l * kernelStride + t] }
+              return lanes
             }
             // Columns of G w (6x3), then rows of (G w) G^T.
             let a = applyG(tap(0), tap(3), tap(6))
             let b = applyG(tap(1), tap(4), tap(7))
             let c = applyG(tap(2), tap(5), tap(8))
-            let dst = u + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)
-            @inline(__always) func scatter(_ x: SIMD8<Float>, _ pt: Int) {
-              let d = dst + pt * step
-              for lane in 0..<8 { d[lane * rows] = x[lane] }
-            }
+            let dst = UnsafeMutableRawPointer(u + WinogradProducts.packedIndex(o: o0, i: i, out: out, in: inC))
             @inline(__always) func storeRow(_ r: Int, _ x: SIMD8<Float>, _ y: SIMD8<Float>, _ z: SIMD8<Float>) {
               let row = applyG(x, y, z)
-              scatter(row.0, r * 6); scatter(row.1, r * 6 + 1); scatter(row.2, r * 6 + 2)
-              scatter(row.3, r * 6 + 3); scatter(row.4, r * 6 + 4); scatter(row.5, r * 6 + 5)
+              let p = dst + 4 * r * 6 * step
+              p.storeBytes(of: row.0, as: SIMD8<Float>.self)
+              (p + 4 * step).storeBytes(of: row.1, as: SIMD8<Float>.self)
+              (p + 8 * step).storeBytes(of: row.2, as: SIMD8<Float>.self)
+              (p + 12 * step).storeBytes(of: row.3, as: SIMD8<Float>.self)
+              (p + 16 * step).storeBytes(of: row.4, as: SIMD8<Float>.self)
+              (p + 20 * step).storeBytes(of: row.5, as: SIMD8<Float>.self)
             }
             storeRow(0, a.0, b.0, c.0); storeRow(1, a.1, b.1, c.1); storeRow(2, a.2, b.2, c.2)
             storeRow(3, a.3, b.3, c.3); storeRow(4, a.4, b.4, c.4); storeRow(5, a.5, b.5, c.5)
-            i += 8
-          }
-          for i in i..<inC {
-            let k = src + (o * inC + i) * 9
-            // Columns of G w (6x3), then rows of (G w) G^T.
-            let c0 = applyG(Double(k[0]), Double(k[3]), Double(k[6]))
-            let c1 = applyG(Double(k[1]), Double(k[4]), Double(k[7]))
-            let c2 = applyG(Double(k[2]), Double(k[5]), Double(k[8]))
-            let dst = u + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)
-            for r in 0..<6 {
-              let row = applyG(c0[r], c1[r], c2[r])
-              for c in 0..<6 { dst[(r * 6 + c) * step] = Float(row[c]) }
-            }
           }
         }
       }
       initialized = total
+    }
+  }
+
+  /// The transform of every kernel of output channel `o`, in Double.
+  private static func transformScalar(_ src: UnsafePointer<Float>, o: Int, out: Int, in inC: Int,
+                                      into u: UnsafeMutablePointer<Float>) {
+    let step = out * inC
+    for i in 0..<inC {
+      let k = src + (o * inC + i) * 9
+      // Columns of G w (6x3), then rows of (G w) G^T.
+      let c0 = applyG(Double(k[0]), Double(k[3]), Double(k[6]))
+      let c1 = applyG(Double(k[1]), Double(k[4]), Double(k[7]))
+      let c2 = applyG(Double(k[2]), Double(k[5]), Double(k[8]))
+      let dst = u + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)
+      for r in 0..<6 {
+        let row = applyG(c0[r], c1[r], c2[r])
+        for c in 0..<6 { dst[(r * 6 + c) * step] = Float(row[c]) }
+      }
     }
   }
 

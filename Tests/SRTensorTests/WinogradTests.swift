@@ -63,9 +63,9 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
   }
 
   @Test func vectorAndScalarWeightTransformsAgree() {
-    // 11 input channels: one 8-lane Float group and three Double leftovers per output channel.
-    // Every kernel must transform like the same kernel alone (in = 1 takes the Double path).
-    let (out, inC) = (3, 11)
+    // 11 output channels: one 8-lane Float group and three Double leftovers; 3 input channels.
+    // Every kernel must transform like the same kernel alone (out = 1 takes the Double path).
+    let (out, inC) = (11, 3)
     let w = seededTensor([out, inC, 3, 3], seed: 17).data
     let u = Winograd.transformWeights(w, out: out, in: inC)
     for o in 0..<out {
