@@ -75,16 +75,26 @@ int srs_best_isa(void) {
   return SRS_ISA_GENERIC;
 }
 
-void srs_winograd_products(int isa, const float *u, const float *v, float *m,
-                           long out, long in, long blocks, long v_block_stride) {
-#if defined(__x86_64__)
+int srs_supported_isa(int isa) {
   static int best = 0;  // every thread computes the same value; relaxed atomics suffice
   int known = __atomic_load_n(&best, __ATOMIC_RELAXED);
-  if (known == 0) { known = srs_best_isa(); __atomic_store_n(&best, known, __ATOMIC_RELAXED); }
-  if (isa > known) isa = known;
-  if (isa == SRS_ISA_AVX512) { products_avx512(u, v, m, out, in, blocks, v_block_stride); return; }
-  if (isa == SRS_ISA_AVX2) { products_avx2(u, v, m, out, in, blocks, v_block_stride); return; }
+  if (known == 0) {
+    known = srs_best_isa();
+    __atomic_store_n(&best, known, __ATOMIC_RELAXED);
+  }
+  return isa > known ? known : isa < SRS_ISA_GENERIC ? SRS_ISA_GENERIC : isa;
+}
+
+void srs_winograd_products(int isa, const float *u, const float *v, long v_point_stride, long v_block_stride,
+                           float *m, long m_point_stride, long out, long in, long blocks) {
+  isa = srs_supported_isa(isa);
+  for (int pt = 0; pt < 36; pt++) {
+    const float *up = u + pt * out * in, *vp = v + pt * v_point_stride;
+    float *mp = m + pt * m_point_stride;
+#if defined(__x86_64__)
+    if (isa == SRS_ISA_AVX512) { products_avx512(up, vp, mp, out, in, blocks, v_block_stride); continue; }
+    if (isa == SRS_ISA_AVX2) { products_avx2(up, vp, mp, out, in, blocks, v_block_stride); continue; }
 #endif
-  (void)isa;
-  products_generic(u, v, m, out, in, blocks, v_block_stride);
+    products_generic(up, vp, mp, out, in, blocks, v_block_stride);
+  }
 }

@@ -40,6 +40,31 @@ public struct Conv2d: Sendable {
     if kernelIsCurrent { return kernel(x, activation: activation) }
     return Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2, activation: activation)
   }
+
+  /// `scale * activation(conv(x)) + residual`, the residual add fused into the convolution's
+  /// output pass; `residual` has the output's shape.
+  public func callAsFunction(
+    _ x: Tensor, _ activation: Activation = .none, adding residual: Tensor, scale: Float = 1
+  ) -> Tensor {
+    if kernelIsCurrent { return kernel(x, activation: activation, residual: residual, residualScale: scale) }
+    return Ops.scaledAdd(self(x, activation), residual, alpha: scale, beta: 1)
+  }
+
+  /// This convolution followed by the inference-mode `bn`, as one convolution:
+  /// `w' = w * g / sqrt(var + eps)` per output channel, `b' = (b - mean) * g / sqrt(var + eps) + beta`
+  /// (computed in Double).
+  public func foldingBatchNorm(_ bn: BatchNorm2d) -> Conv2d {
+    let out = outChannels, perOut = weight.count / max(out, 1)
+    precondition(bn.weight.count == out, "foldingBatchNorm: \(bn.weight.count) BN channels for \(out) outputs")
+    var w = weight.data, b = [Float](repeating: 0, count: out)
+    for o in 0..<out {
+      let g = Double(bn.weight.data[o]) / (Double(bn.runningVar.data[o]) + Double(bn.epsilon)).squareRoot()
+      for k in (o * perOut)..<((o + 1) * perOut) { w[k] = Float(Double(w[k]) * g) }
+      let b0 = Double(bias?.data[o] ?? 0)
+      b[o] = Float((b0 - Double(bn.runningMean.data[o])) * g + Double(bn.bias.data[o]))
+    }
+    return Conv2d(weight: Tensor(shape: weight.shape, data: w), bias: Tensor(shape: [out], data: b))
+  }
 }
 
 /// Inference-mode BatchNorm2d: y = (x - mean) / sqrt(var + eps) * weight + bias.

@@ -57,13 +57,13 @@ public struct MSRResNet: SuperResolutionNetwork {
     let feat = convFirst(x, .leakyReLU(Self.slope))
     var out = feat
     for (i, (c1, c2)) in body.enumerated() {
-      out = Ops.add(out, c2(c1(out, .relu)))
+      out = c2(c1(out, .relu), adding: out)
       progress?(Double(i + 1) / Double(body.count + 1))
     }
     let factor = upconvs.count == 2 ? 2 : config.scale
     for up in upconvs {
-      out = Ops.pixelShuffle(up(out), factor: factor)
-      out.applyLeakyReLU(slope: Self.slope)
+      // LeakyReLU commutes with the pixel shuffle: the conv applies it.
+      out = Ops.pixelShuffle(up(out, .leakyReLU(Self.slope)), factor: factor)
     }
     out = convLast(convHR(out, .leakyReLU(Self.slope)))
     out.add(Ops.upsampleBilinear(x, factor: config.scale), scale: 1)

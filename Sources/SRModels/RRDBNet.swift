@@ -118,7 +118,7 @@ public struct RRDBNet: SuperResolutionNetwork {
       body = Ops.scaledAdd(out, body, alpha: config.residualScale, beta: 1)
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }
-    var h = Ops.add(feat, convBody(body))
+    var h = convBody(body, adding: feat)
     h = convUp1(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
     h = convUp2(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
     let out = convLast(convHR(h, .leakyReLU(Self.slope)))

@@ -50,7 +50,21 @@ public struct SRResNet: SuperResolutionNetwork {
     convHR = try r.conv("model.\(2 + 3 * stages)", out: nf, in: nf)
     convLast = try r.conv("model.\(4 + 3 * stages)", out: c.outChannels, in: nf)
     try r.finish()
+    inference = Inference(blocks: blocks, convLR: convLR, bnLR: bnLR)
   }
+
+  /// The body convolutions with each BatchNorm folded in (what `forward` runs).
+  struct Inference: Sendable {
+    let blocks: [(conv1: Conv2d, conv2: Conv2d)]
+    let convLR: Conv2d
+
+    init(blocks: [Block], convLR: Conv2d, bnLR: BatchNorm2d?) {
+      func fold(_ conv: Conv2d, _ bn: BatchNorm2d?) -> Conv2d { bn.map { conv.foldingBatchNorm($0) } ?? conv }
+      self.blocks = blocks.map { (fold($0.conv1, $0.bn1), fold($0.conv2, $0.bn2)) }
+      self.convLR = fold(convLR, bnLR)
+    }
+  }
+  let inference: Inference
 
   public var scale: Int { config.scale }
   public var inputMultiple: Int { 1 }
@@ -69,21 +83,16 @@ public struct SRResNet: SuperResolutionNetwork {
   public var bytesPerInputPixel: Int { 4 * (3 * config.numFeat * config.scale * config.scale + 3 * config.numFeat) }
 
   public func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
+    // BatchNorm folded into the convolutions; ReLU and residual adds fused into them. ReLU
+    // commutes with the pixel shuffle, so the upsampling convs apply it themselves.
     let feat = convFirst(x)
     var h = feat
-    for (i, b) in blocks.enumerated() {
-      var r = b.conv1(h)
-      if let bn = b.bn1 { r = bn(r) }
-      r = Ops.relu(r)
-      r = b.conv2(r)
-      if let bn = b.bn2 { r = bn(r) }
-      h = Ops.add(h, r)
+    for (i, b) in inference.blocks.enumerated() {
+      h = b.conv2(b.conv1(h, .relu), adding: h)
       progress?(Double(i + 1) / Double(blocks.count + 1))
     }
-    h = convLR(h)
-    if let bn = bnLR { h = bn(h) }
-    h = Ops.add(feat, h)
-    for up in upconvs { h = Ops.relu(Ops.pixelShuffle(up(h), factor: config.upsampling.factor)) }
+    h = inference.convLR(h, adding: feat)
+    for up in upconvs { h = Ops.pixelShuffle(up(h, .relu), factor: config.upsampling.factor) }
     let out = convLast(convHR(h, .relu))
     progress?(1)
     return out

@@ -7,14 +7,15 @@ public final class Conv3x3Kernel: @unchecked Sendable {
   public let weight: Tensor
   /// The bias (`[out]`), if any.
   public let bias: Tensor?
-  /// Winograd-transformed weights, 36 `[out, in]` matrices packed for `WinogradProducts`, or
+  /// Winograd-transformed weights, 36 `[out, in]` matrices packed for `WinogradKernels`, or
   /// `nil` when the kernel is not 3x3.
   let transformed: [Float]?
   /// Output and input channels.
   let outChannels, inChannels: Int
 
-  /// Upper bound on the transformed input + GEMM output buffers of one call, in bytes.
-  static let chunkBudgetBytes = 6 << 20
+  /// Bytes of transformed input + products that one chunk (one worker's buffers) aims for: small
+  /// enough to stay in a core's L2 between the three Winograd stages.
+  static let chunkBudgetBytes = 384 << 10
 
   /// Prepares `weight` (OIHW `[out, in, k, k]`) and optional `bias` (`[out]`).
   public init(weight: Tensor, bias: Tensor?) {
@@ -35,15 +36,29 @@ public final class Conv3x3Kernel: @unchecked Sendable {
   public var usesWinograd: Bool { transformed != nil }
 
   /// `activation(conv(x, weight) + bias)` with zero padding `k/2` and stride 1; `x` is CHW.
-  public func callAsFunction(_ x: Tensor, activation: Activation = .none) -> Tensor {
-    apply(x, activation: activation, budget: Self.chunkBudgetBytes)
+  /// With `residual` (the output's shape), `residualScale * that + residual`, fused into the
+  /// Winograd output transform.
+  public func callAsFunction(
+    _ x: Tensor, activation: Activation = .none, residual: Tensor? = nil, residualScale: Float = 1
+  ) -> Tensor {
+    apply(x, activation: activation, residual: residual, residualScale: residualScale, budget: Self.chunkBudgetBytes)
   }
 
-  /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks).
-  func apply(_ x: Tensor, activation: Activation, budget: Int) -> Tensor {
+  /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks)
+  /// and instruction set.
+  func apply(
+    _ x: Tensor, activation: Activation, residual: Tensor? = nil, residualScale: Float = 1, budget: Int,
+    isa: WinogradKernels.ISA = WinogradKernels.active
+  ) -> Tensor {
+    if let residual {
+      precondition(residual.shape == [outChannels, x.height, x.width],
+                   "Conv3x3Kernel: residual \(residual.shapeDescription) for a \(outChannels)x\(x.height)x\(x.width) output")
+    }
     guard transformed != nil else {
-      return Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
-                        activation: activation)
+      let y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
+                         activation: activation)
+      guard let residual else { return y }
+      return Ops.scaledAdd(y, residual, alpha: residualScale, beta: 1)
     }
     requireCHW(x, "Conv3x3Kernel")
     precondition(x.channels == inChannels && x.count > 0,
@@ -51,8 +66,10 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     let total = outChannels * x.height * x.width
     let data = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
       x.data.withUnsafeBufferPointer { xp in
-        run(xp.baseAddress!, height: x.height, width: x.width, activation: activation,
-            out: buffer.baseAddress!, budget: budget)
+        WinogradEpilogue.with(activation, residual: residual, residualScale: residualScale) { epilogue in
+          run(xp.baseAddress!, height: x.height, width: x.width, epilogue: epilogue,
+              out: buffer.baseAddress!, budget: budget, isa: isa)
+        }
       }
       initialized = total
     }
@@ -61,55 +78,75 @@ public final class Conv3x3Kernel: @unchecked Sendable {
 
   /// Runs the Winograd convolution of `x` (`[in, height, width]`) into `out` (`[out, height, width]`).
   func run(
-    _ x: UnsafePointer<Float>, height: Int, width: Int, activation: Activation,
-    out: UnsafeMutablePointer<Float>, budget: Int
+    _ x: UnsafePointer<Float>, height: Int, width: Int, epilogue: WinogradEpilogue,
+    out: UnsafeMutablePointer<Float>, budget: Int, isa: WinogradKernels.ISA
   ) {
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
                             height: height, width: width, budget: budget)
-    let v = UnsafeMutablePointer<Float>.allocate(capacity: plan.vCapacity)
-    defer { v.deallocate() }
-    runChunks(plan, epilogue: WinogradEpilogue(activation), out: out) { ty0, rows in
-      plan.inputTransform(x, ty0: ty0, rows: rows, v: v)
-      return (UnsafePointer(v), plan.vPointStride, inChannels * Winograd.lanes)
+    let blockStride = inChannels * Winograd.lanes
+    runChunks(plan, epilogue: epilogue, out: out, isa: isa) {
+      // Per worker: a V buffer and the input transform's scratch.
+      let v = UnsafeMutablePointer<Float>.allocate(capacity: plan.vCapacity)
+      let scratch = UnsafeMutablePointer<Float>.allocate(
+        capacity: WinogradKernels.inputScratchCount(blocksWide: plan.chunkWidth))
+      return ChunkInput(release: { v.deallocate(); scratch.deallocate() }) { chunk in
+        WinogradKernels.inputTransform(x, channels: self.inChannels, height: height, width: width, chunk: chunk,
+                                       v: v, blockStride: blockStride, pointStride: plan.vPointStride,
+                                       scratch: scratch, isa: isa)
+        return (UnsafePointer(v), plan.vPointStride, blockStride)
+      }
     }
   }
 
   /// Runs the Winograd convolution on an already transformed input of the whole image, laid out
-  /// `[36][blocks][*][16]` (point stride `stackPointStride`, block stride `stackBlockStride`),
-  /// of which the first `inChannels` channels of every block are read.
+  /// `[36][blocks][*][16]` (tile blocks row-major, point stride `stackPointStride`, block stride
+  /// `stackBlockStride`), of which the first `inChannels` channels of every block are read.
   func run(
     stack: UnsafePointer<Float>, stackPointStride: Int, stackBlockStride: Int, height: Int, width: Int,
-    epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, budget: Int
+    epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, budget: Int, isa: WinogradKernels.ISA
   ) {
-    // Only M is buffered: the products read V from the stack in place.
+    // Only M is buffered: the products read V from the stack in place (a chunk's blocks are
+    // consecutive there: whole tile rows, or part of one).
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
                             height: height, width: width, budget: budget, budgetedChannels: outChannels)
-    runChunks(plan, epilogue: epilogue, out: out) { ty0, _ in
-      (stack + ty0 * plan.blocksX * stackBlockStride, stackPointStride, stackBlockStride)
+    runChunks(plan, epilogue: epilogue, out: out, isa: isa) {
+      ChunkInput(release: {}) { chunk in
+        (stack + (chunk.ty0 * plan.blocksX + chunk.bx0) * stackBlockStride, stackPointStride, stackBlockStride)
+      }
     }
   }
 
-  /// The chunk loop of both entry points: per chunk of tile rows, `input(ty0, rows)` supplies the
-  /// transformed input (start, point stride, block stride), then the 36 products and the output
-  /// transform with bias and `epilogue`.
+  /// How a worker gets each chunk's transformed input: `supply(chunk)` gives its start, point
+  /// stride and block stride; `release` frees the worker's buffers.
+  private struct ChunkInput {
+    let release: () -> Void
+    let supply: (WinogradPlan.Chunk) -> (v: UnsafePointer<Float>, pointStride: Int, blockStride: Int)
+  }
+
+  /// The chunk loop of both entry points, parallel over chunks: each worker makes its
+  /// `ChunkInput` and an M buffer once, then per chunk runs the input supply, the 36 products
+  /// and the output transform with bias and `epilogue`, all on its own thread.
   private func runChunks(
-    _ plan: WinogradPlan, epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>,
-    input: (_ ty0: Int, _ rows: Int) -> (v: UnsafePointer<Float>, pointStride: Int, blockStride: Int)
+    _ plan: WinogradPlan, epilogue: WinogradEpilogue, out: UnsafeMutablePointer<Float>, isa: WinogradKernels.ISA,
+    makeInput: () -> ChunkInput
   ) {
-    let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
-    defer { m.deallocate() }
     transformed!.withUnsafeBufferPointer { up in
       (bias?.data ?? []).withUnsafeBufferPointer { bp in
         let b = bias == nil ? nil : bp.baseAddress
-        var ty0 = 0
-        while ty0 < plan.tileRows {
-          let rows = min(plan.rowsPerChunk, plan.tileRows - ty0)
-          let v = input(ty0, rows)
-          WinogradProducts.multiply(u: up.baseAddress!, out: outChannels, in: inChannels, v: v.v,
-                                    vPointStride: v.pointStride, vBlockStride: v.blockStride,
-                                    m: m, mPointStride: plan.mPointStride, blocks: rows * plan.blocksX)
-          plan.outputTransform(m, ty0: ty0, rows: rows, bias: b, epilogue: epilogue, out: out)
-          ty0 += rows
+        Parallel.forEachRange(plan.chunkCount) { chunks in
+          let input = makeInput()
+          let m = UnsafeMutablePointer<Float>.allocate(capacity: plan.mCapacity)
+          defer { m.deallocate(); input.release() }
+          for i in chunks {
+            let chunk = plan.chunk(i)
+            let v = input.supply(chunk)
+            WinogradKernels.multiply(u: up.baseAddress!, out: outChannels, in: inChannels, v: v.v,
+                                     vPointStride: v.pointStride, vBlockStride: v.blockStride,
+                                     m: m, mPointStride: plan.mPointStride, blocks: chunk.blocks, isa: isa)
+            WinogradKernels.outputTransform(m, outChannels: outChannels, pointStride: plan.mPointStride,
+                                            height: plan.height, width: plan.width, chunk: chunk, bias: b,
+                                            epilogue: epilogue, out: out, isa: isa)
+          }
         }
       }
     }

@@ -26,17 +26,23 @@ public enum Parallel {
   /// Runs `body(i)` for `i` in `0..<count`, split into contiguous chunks over
   /// `threads` workers. Runs inline when there is one thread or one item.
   public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+    forEachRange(count) { range in
+      for i in range { body(i) }
+    }
+  }
+
+  /// Splits `0..<count` into one contiguous range per worker (at most `threads`) and runs
+  /// `body(range)` for each, so that a worker can set up its buffers once. Inline for one worker.
+  public static func forEachRange(_ count: Int, _ body: (Range<Int>) -> Void) {
     let workers = min(threads, count)
     if workers <= 1 {
-      for i in 0..<count { body(i) }
+      if count > 0 { body(0..<count) }
       return
     }
     withoutActuallyEscaping(body) { body in
       let task = UncheckedSendable(body)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
-        let start = count * w / workers
-        let end = count * (w + 1) / workers
-        for i in start..<end { task.value(i) }
+        task.value((count * w / workers)..<(count * (w + 1) / workers))
       }
     }
   }

@@ -1,8 +1,8 @@
 /// Winograd F(4x4, 3x3) transforms (Lavin & Gray 2016, interpolation points 0, +-1, +-2, inf).
 ///
 /// `Y = A^T [(G g G^T) .* (B^T d B)] A` turns a 6x6 input tile `d` and a 3x3 kernel `g` into a
-/// 4x4 output tile with 36 multiplies instead of 144. Input and output transforms work on 16
-/// tiles at once (`SIMD16<Float>`, one tile per lane), so each step is a handful of vector adds.
+/// 4x4 output tile with 36 multiplies instead of 144. The weight transform is here; the input
+/// and output transforms and the products run in C (`WinogradKernels`), 16 tiles at a time.
 enum Winograd {
   /// Output tile edge.
   static let m = 4
@@ -10,12 +10,11 @@ enum Winograd {
   static let alpha = 6
   /// Transform points per tile.
   static let points = 36
-  /// Tiles per SIMD group.
+  /// Tiles per block (one per vector lane of the C kernels).
   static let lanes = 16
-  typealias Vec = SIMD16<Float>
 
   /// `U[pt, o, i] = (G w[o, i] G^T)[pt]` for OIHW 3x3 weights, each point's `[out, in]` matrix
-  /// packed for the product kernel (`WinogradProducts.packedIndex`), parallel over groups of
+  /// packed for the product kernel (`WinogradKernels.packedIndex`), parallel over groups of
   /// eight output channels: whole groups in Float SIMD (eight consecutive output channels are
   /// eight contiguous floats of the packing), a last partial group in Double.
   static func transformWeights(_ w: [Float], out: Int, in inC: Int) -> [Float] {
@@ -42,7 +41,7 @@ enum Winograd {
             let a = applyG(tap(0), tap(3), tap(6))
             let b = applyG(tap(1), tap(4), tap(7))
             let c = applyG(tap(2), tap(5), tap(8))
-            let dst = UnsafeMutableRawPointer(u + WinogradProducts.packedIndex(o: o0, i: i, out: out, in: inC))
+            let dst = UnsafeMutableRawPointer(u + WinogradKernels.packedIndex(o: o0, i: i, out: out, in: inC))
             @inline(__always) func storeRow(_ r: Int, _ x: SIMD8<Float>, _ y: SIMD8<Float>, _ z: SIMD8<Float>) {
               let row = applyG(x, y, z)
               let p = dst + 4 * r * 6 * step
@@ -72,7 +71,7 @@ enum Winograd {
       let c0 = applyG(Double(k[0]), Double(k[3]), Double(k[6]))
       let c1 = applyG(Double(k[1]), Double(k[4]), Double(k[7]))
       let c2 = applyG(Double(k[2]), Double(k[5]), Double(k[8]))
-      let dst = u + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)
+      let dst = u + WinogradKernels.packedIndex(o: o, i: i, out: out, in: inC)
       for r in 0..<6 {
         let row = applyG(c0[r], c1[r], c2[r])
         for c in 0..<6 { dst[(r * 6 + c) * step] = Float(row[c]) }
@@ -94,46 +93,5 @@ enum Winograd {
   {
     let s = a + c
     return (a / 4, -(s + b) / 6, -(s - b) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
-  }
-
-  /// `B^T d` for one column (or row) of six values.
-  @inline(__always)
-  static func inputStep(_ d0: Vec, _ d1: Vec, _ d2: Vec, _ d3: Vec, _ d4: Vec, _ d5: Vec)
-    -> (Vec, Vec, Vec, Vec, Vec, Vec)
-  {
-    let a = d4 - 4 * d2, b = d3 - 4 * d1
-    let c = d4 - d2, e = 2 * (d3 - d1)
-    return (4 * d0 - 5 * d2 + d4, a + b, a - b, c + e, c - e, 4 * d1 - 5 * d3 + d5)
-  }
-
-  /// `A^T m` for one column (or row) of six values.
-  @inline(__always)
-  static func outputStep(_ m0: Vec, _ m1: Vec, _ m2: Vec, _ m3: Vec, _ m4: Vec, _ m5: Vec)
-    -> (Vec, Vec, Vec, Vec)
-  {
-    let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
-    return (m0 + s12 + s34, d12 + 2 * d34, s12 + 4 * s34, d12 + 8 * d34 + m5)
-  }
-
-  /// Loads 16 floats (unaligned).
-  @inline(__always)
-  static func load(_ p: UnsafePointer<Float>) -> Vec {
-    UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
-  }
-
-  /// Stores 16 floats (unaligned).
-  @inline(__always)
-  static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
-  }
-
-  /// Applies `activation` to a vector: `max(v,0) + slope*min(v,0)` for LeakyReLU.
-  @inline(__always)
-  static func activate(_ v: Vec, _ kind: Int, _ slope: Float) -> Vec {
-    switch kind {
-    case 1: return pointwiseMax(v, Vec(repeating: 0))
-    case 2: return pointwiseMax(v, Vec(repeating: 0)) + slope * pointwiseMin(v, Vec(repeating: 0))
-    default: return v
-    }
   }
 }

@@ -16,7 +16,7 @@ public final class WinogradFeatureStack {
   public let capacity: Int
   /// Channels appended so far.
   public private(set) var channels = 0
-  let tileRows, blocks: Int
+  let tileRows, blocksX, blocks: Int
   /// Floats between transform points and between tile blocks.
   let pointStride, blockStride: Int
   private let v: UnsafeMutablePointer<Float>
@@ -27,6 +27,7 @@ public final class WinogradFeatureStack {
                  "WinogradFeatureStack: bad size \(capacity)x\(height)x\(width)")
     self.height = height; self.width = width; self.capacity = capacity
     (tileRows, blocks, pointStride) = Self.geometry(height: height, width: width, capacity: capacity)
+    blocksX = blocks / tileRows
     blockStride = capacity * Winograd.lanes
     v = .allocate(capacity: Winograd.points * pointStride)
   }
@@ -49,16 +50,27 @@ public final class WinogradFeatureStack {
   public func removeAll() { channels = 0 }
 
   /// Transforms the CHW map `x` and appends its channels.
-  public func append(_ x: Tensor) {
+  public func append(_ x: Tensor) { append(x, isa: WinogradKernels.active) }
+
+  /// `append` with the kernels of `isa` (tests compare instruction sets).
+  func append(_ x: Tensor, isa: WinogradKernels.ISA) {
     requireCHW(x, "WinogradFeatureStack.append")
     precondition(x.height == height && x.width == width,
                  "WinogradFeatureStack: appending \(x.shapeDescription) to a \(height)x\(width) stack")
     precondition(channels + x.channels <= capacity,
                  "WinogradFeatureStack: \(channels) + \(x.channels) channels exceed capacity \(capacity)")
-    let plan = WinogradPlan(inChannels: x.channels, outChannels: 1, height: height, width: width, budget: 0)
+    // Whole image, parallel over channel ranges.
+    let whole = WinogradPlan.Chunk(ty0: 0, rows: tileRows, bx0: 0, bx1: blocksX)
+    let plane = height * width
     x.data.withUnsafeBufferPointer { xp in
-      plan.inputTransform(xp.baseAddress!, channels: x.channels, ty0: 0, rows: tileRows,
-                          v: v + channels * Winograd.lanes, blockStride: blockStride, pointStride: pointStride)
+      Parallel.forEachRange(x.channels) { range in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: WinogradKernels.inputScratchCount(blocksWide: blocksX))
+        defer { scratch.deallocate() }
+        WinogradKernels.inputTransform(xp.baseAddress! + range.lowerBound * plane, channels: range.count,
+                                       height: height, width: width, chunk: whole,
+                                       v: v + (channels + range.lowerBound) * Winograd.lanes,
+                                       blockStride: blockStride, pointStride: pointStride, scratch: scratch, isa: isa)
+      }
     }
     channels += x.channels
   }
@@ -72,9 +84,11 @@ public final class WinogradFeatureStack {
              budget: Conv3x3Kernel.chunkBudgetBytes)
   }
 
-  /// `convolve` with an explicit chunk budget (tests use a tiny one to force many chunks).
+  /// `convolve` with an explicit chunk budget (tests use a tiny one to force many chunks) and
+  /// instruction set.
   func convolve(
-    _ kernel: Conv3x3Kernel, activation: Activation, residual: Tensor?, residualScale: Float, budget: Int
+    _ kernel: Conv3x3Kernel, activation: Activation, residual: Tensor?, residualScale: Float, budget: Int,
+    isa: WinogradKernels.ISA = WinogradKernels.active
   ) -> Tensor {
     precondition(kernel.usesWinograd, "WinogradFeatureStack: kernel is not 3x3")
     precondition(kernel.inChannels <= channels,
@@ -85,11 +99,9 @@ public final class WinogradFeatureStack {
     }
     let total = kernel.outChannels * height * width
     let data = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
-      (residual?.data ?? []).withUnsafeBufferPointer { rp in
-        var epilogue = WinogradEpilogue(activation)
-        if residual != nil { epilogue.residual = rp.baseAddress; epilogue.residualScale = residualScale }
+      WinogradEpilogue.with(activation, residual: residual, residualScale: residualScale) { epilogue in
         kernel.run(stack: v, stackPointStride: pointStride, stackBlockStride: blockStride, height: height, width: width,
-                   epilogue: epilogue, out: buffer.baseAddress!, budget: budget)
+                   epilogue: epilogue, out: buffer.baseAddress!, budget: budget, isa: isa)
       }
       initialized = total
     }

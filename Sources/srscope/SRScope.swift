@@ -16,6 +16,7 @@ struct SRScope: ParsableCommand {
   /// Replaces OpenBLAS's generic kernels on CPUs it does not recognise (see `BLASKernelChoice`), then runs.
   static func main() {
     BLASKernelChoice.reexecIfMisdetected()
+    HeapPolicy.reuseFreedMemory()
     main(nil)
   }
 }

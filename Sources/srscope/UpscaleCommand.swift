@@ -44,7 +44,7 @@ struct UpscaleCommand: ParsableCommand {
     bar.finish()
     if timing {
       let line = String(format: "upscale: inference %.4f s (Winograd %@ products, OpenBLAS %@ kernels, %d threads)\n",
-                        seconds, WinogradProducts.active.name, Parallel.blasCoreName, Parallel.threads)
+                        seconds, WinogradKernels.active.name, Parallel.blasCoreName, Parallel.threads)
       FileHandle.standardError.write(Data(line.utf8))
     }
     if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }

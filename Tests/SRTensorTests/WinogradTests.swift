@@ -9,9 +9,12 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
   var hasBias = true
   var activation: Activation = .none
   var budget = Conv3x3Kernel.chunkBudgetBytes
+  /// If set, the conv adds the (seeded) residual scaled by this in its output pass.
+  var residualScale: Float? = nil
 
   var testDescription: String {
     "[\(cin),\(h),\(w)] -> \(cout) bias=\(hasBias) \(activation) budget=\(budget)"
+      + (residualScale.map { " residual x\($0)" } ?? "")
   }
 }
 
@@ -29,10 +32,14 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     WinogradCase(cin: 64, h: 9, w: 17, cout: 64, budget: 1),
     WinogradCase(cin: 192, h: 8, w: 8, cout: 64),
     WinogradCase(cin: 64, h: 5, w: 66, cout: 3, activation: .leakyReLU(0.2), budget: 1),
+    // 50 tiles per row in 4 blocks, one block per chunk: chunks start mid-row.
+    WinogradCase(cin: 5, h: 6, w: 200, cout: 17, activation: .relu, budget: 1, residualScale: 0.2),
+    WinogradCase(cin: 32, h: 7, w: 130, cout: 32, residualScale: 1),
   ]
 
-  @Test(arguments: cases)
-  func matchesNaiveConvolution(_ c: WinogradCase) throws {
+  /// Every case with the kernels of every instruction set this CPU runs.
+  @Test(arguments: cases, WinogradKernelsTests.isas)
+  func matchesNaiveConvolution(_ c: WinogradCase, isa: WinogradKernels.ISA) throws {
     let x = seededTensor([c.cin, c.h, c.w], seed: 11)
     // PyTorch's default init scale (uniform bound 1/sqrt(fan_in)), so outputs are O(1) like a
     // trained net's; with unscaled [-1, 1] weights and 192 channels outputs have std ~14 and the
@@ -43,11 +50,16 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     let bias = c.hasBias ? seededTensor([c.cout], seed: 13) : nil
     let kernel = Conv3x3Kernel(weight: weight, bias: bias)
     #expect(kernel.usesWinograd)
-    let y = kernel.apply(x, activation: c.activation, budget: c.budget)
-    let ref = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation)
-    try #require(y.shape == ref.shape)
-    let d = Deviation(y.data, ref.data)
-    #expect(d.error <= Tolerance.opElement, "\(c.testDescription): \(d)")
+    let residual = c.residualScale.map { _ in seededTensor([c.cout, c.h, c.w], seed: 14) }
+    let y = kernel.apply(x, activation: c.activation, residual: residual, residualScale: c.residualScale ?? 1,
+                         budget: c.budget, isa: isa)
+    var ref = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation).data
+    if let residual, let scale = c.residualScale {
+      ref = zip(ref, residual.data).map { Double(scale) * $0 + Double($1) }
+    }
+    try #require(y.shape == [c.cout, c.h, c.w])
+    let d = Deviation(y.data, ref)
+    #expect(d.error <= Tolerance.opElement, "\(c.testDescription) \(isa.name): \(d)")
   }
 
   @Test func nonThreeByThreeFallsBackToIm2col() throws {
@@ -72,7 +84,7 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
       for i in 0..<inC {
         let single = Winograd.transformWeights(Array(w[((o * inC + i) * 9)..<((o * inC + i) * 9 + 9)]), out: 1, in: 1)
         for pt in 0..<36 {
-          let got = u[pt * out * inC + WinogradProducts.packedIndex(o: o, i: i, out: out, in: inC)]
+          let got = u[pt * out * inC + WinogradKernels.packedIndex(o: o, i: i, out: out, in: inC)]
           #expect(abs(got - single[pt]) <= 1e-6 * max(1, abs(single[pt])), "o \(o) i \(i) pt \(pt)")
         }
       }

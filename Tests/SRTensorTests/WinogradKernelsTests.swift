@@ -14,7 +14,7 @@ struct ProductsCase: CustomTestStringConvertible, Sendable {
 /// 16-row weight blocks (16, 17, 33) and the AVX2 6-row split; V has extra channels per block
 /// (the feature-stack layout, of which only the first `in` are read).
 /// Tolerance: `Tolerance.opElement` (1e-4, abs-or-rel per element).
-@Suite struct WinogradProductsTests {
+@Suite struct WinogradKernelsTests {
   static let cases: [ProductsCase] = [
     .init(out: 1, inC: 1, blocks: 1, spare: 0),
     .init(out: 3, inC: 64, blocks: 2, spare: 0),
@@ -24,12 +24,12 @@ struct ProductsCase: CustomTestStringConvertible, Sendable {
     .init(out: 33, inC: 40, blocks: 2, spare: 24),
   ]
 
-  static var isas: [WinogradProducts.ISA] {
-    WinogradProducts.ISA.allCases.filter { $0.rawValue <= WinogradProducts.best.rawValue }
+  static var isas: [WinogradKernels.ISA] {
+    WinogradKernels.ISA.allCases.filter { $0.rawValue <= WinogradKernels.best.rawValue }
   }
 
   @Test(arguments: cases, isas)
-  func matchesDoubleProduct(_ c: ProductsCase, isa: WinogradProducts.ISA) throws {
+  func matchesDoubleProduct(_ c: ProductsCase, isa: WinogradKernels.ISA) throws {
     let points = Winograd.points, lanes = Winograd.lanes
     let channels = c.inC + c.spare
     let u = seededTensor([points, c.out, c.inC], seed: 31).data
@@ -38,7 +38,7 @@ struct ProductsCase: CustomTestStringConvertible, Sendable {
     for pt in 0..<points {
       for o in 0..<c.out {
         for i in 0..<c.inC {
-          packed[pt * c.out * c.inC + WinogradProducts.packedIndex(o: o, i: i, out: c.out, in: c.inC)] =
+          packed[pt * c.out * c.inC + WinogradKernels.packedIndex(o: o, i: i, out: c.out, in: c.inC)] =
             u[(pt * c.out + o) * c.inC + i]
         }
       }
@@ -49,7 +49,7 @@ struct ProductsCase: CustomTestStringConvertible, Sendable {
     packed.withUnsafeBufferPointer { up in
       v.withUnsafeBufferPointer { vp in
         m.withUnsafeMutableBufferPointer { mp in
-          WinogradProducts.multiply(
+          WinogradKernels.multiply(
             u: up.baseAddress!, out: c.out, in: c.inC, v: vp.baseAddress!, vPointStride: c.blocks * channels * lanes,
             vBlockStride: channels * lanes, m: mp.baseAddress!, mPointStride: mPointStride, blocks: c.blocks, isa: isa)
         }

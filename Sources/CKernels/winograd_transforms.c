@@ -1,0 +1,226 @@
+#include "CKernels.h"
+
+#include <string.h>
+
+// Input and output transforms of Winograd F(4x4, 3x3) (Lavin & Gray 2016), 16 tiles at a time
+// (one per vector lane). Same math as the Swift reference in Sources/SRTensor/Winograd.swift.
+
+// Vector-returning helpers are always inlined, so no vector crosses a call boundary.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE lanes16 load16(const float *p) { return *(const lanes16 *)p; }
+INLINE void store16(float *p, lanes16 x) { *(lanes16 *)p = x; }
+INLINE lanes16 splat(float x) { return (lanes16){0} + x; }
+
+// Phase rows: padded column X (= x + 1, zero at X = 0 and past the row) goes to phase X & 3,
+// slot X >> 2, so the six columns of 16 consecutive tiles are six contiguous vector loads. A
+// call covers tile blocks bx0 ..< bx1, i.e. slots 16 bx0 ..< 16 bx1 + 16 (one block more for
+// the `+1` loads), stored from local slot 0.
+INLINE long phase_length(long blocks) { return 16 * blocks + 16; }
+
+long srs_winograd_input_scratch(long blocks) { return 36 * phase_length(blocks); }
+
+// Splits the columns of one row (or zeros for `src == NULL`) that blocks bx0 ..< bx0 + plen/16 - 1
+// read into their four phase rows at `dst` (4 x plen).
+INLINE void split_row(const float *src, long width, long bx0, float *line, long plen, float *dst) {
+  if (!src) {
+    memset(dst, 0, sizeof(float) * 4 * plen);
+    return;
+  }
+  // line[i] is padded column 64 bx0 + i, source column x = 64 bx0 + i - 1.
+  const long n = 4 * plen, x_first = 64 * bx0 - 1;
+  const long lo = x_first < 0 ? -x_first : 0;                           // first line index inside the row
+  const long hi = width - x_first < n ? width - x_first : n;            // one past the last
+  if (lo > 0) memset(line, 0, sizeof(float) * lo);
+  memcpy(line + lo, src + x_first + lo, sizeof(float) * (hi - lo));
+  if (hi < n) memset(line + hi, 0, sizeof(float) * (n - hi));
+  for (long s = 0; s < plen; s += 16) {
+    const float *b = line + 4 * s;
+    lanes16 a0 = load16(b), a1 = load16(b + 16), a2 = load16(b + 32), a3 = load16(b + 48);
+    // Phases 0|1 and 2|3 of slots s..s+7 (from a0, a1) and s+8..s+15 (from a2, a3).
+    lanes16 p01a = __builtin_shufflevector(a0, a1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    lanes16 p23a = __builtin_shufflevector(a0, a1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    lanes16 p01b = __builtin_shufflevector(a2, a3, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    lanes16 p23b = __builtin_shufflevector(a2, a3, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    store16(dst + s, __builtin_shufflevector(p01a, p01b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    store16(dst + plen + s, __builtin_shufflevector(p01a, p01b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+    store16(dst + 2 * plen + s, __builtin_shufflevector(p23a, p23b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    store16(dst + 3 * plen + s, __builtin_shufflevector(p23a, p23b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+  }
+}
+
+// B^T d for six values.
+#define INPUT_STEP(d0, d1, d2, d3, d4, d5, o)            \
+  do {                                                   \
+    lanes16 a_ = (d4) - 4 * (d2), b_ = (d3) - 4 * (d1);  \
+    lanes16 c_ = (d4) - (d2), e_ = 2 * ((d3) - (d1));    \
+    (o)[0] = 4 * (d0) - 5 * (d2) + (d4);                 \
+    (o)[1] = a_ + b_;                                    \
+    (o)[2] = a_ - b_;                                    \
+    (o)[3] = c_ + e_;                                    \
+    (o)[4] = c_ - e_;                                    \
+    (o)[5] = 4 * (d1) - 5 * (d3) + (d5);                 \
+  } while (0)
+
+// One channel plane: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
+INLINE void input_plane(const float *plane, long height, long width, long ty0, long rows, long bx0, long bx1,
+                        float *v, long block_stride, long point_stride, float *scratch) {
+  const long blocks = bx1 - bx0;
+  const long plen = phase_length(blocks);
+  float *line = scratch;               // 4 * plen
+  float *phases = scratch + 4 * plen;  // 8 rows of 4 phase rows, row y in slot (y + 1) & 7
+  long next = 4 * ty0 - 1;             // first input row not split yet
+  for (long ty = ty0; ty < ty0 + rows; ty++) {
+    const long first = 4 * ty - 1;
+    for (; next < first + 6; next++) {
+      const float *src = next >= 0 && next < height ? plane + next * width : 0;
+      split_row(src, width, bx0, line, plen, phases + ((next + 1) & 7) * 4 * plen);
+    }
+    float *dst = v + (ty - ty0) * blocks * block_stride;
+    for (long b = 0; b < blocks; b++) {
+      const long j0 = 16 * b;
+      lanes16 t[36];
+      for (int r = 0; r < 6; r++) {
+        const float *p = phases + ((first + r + 1) & 7) * 4 * plen + j0;
+        lanes16 d0 = load16(p), d1 = load16(p + plen), d2 = load16(p + 2 * plen), d3 = load16(p + 3 * plen);
+        lanes16 d4 = load16(p + 1), d5 = load16(p + plen + 1);
+        INPUT_STEP(d0, d1, d2, d3, d4, d5, t + 6 * r);
+      }
+      float *q = dst + b * block_stride;
+      for (int c = 0; c < 6; c++) {
+        lanes16 s[6];
+        INPUT_STEP(t[c], t[6 + c], t[12 + c], t[18 + c], t[24 + c], t[30 + c], s);
+        for (int k = 0; k < 6; k++) store16(q + (6 * k + c) * point_stride, s[k]);
+      }
+    }
+  }
+}
+
+INLINE void input_transform(const float *x, long channels, long height, long width, long ty0, long rows,
+                            long bx0, long bx1, float *v, long block_stride, long point_stride, float *scratch) {
+  for (long c = 0; c < channels; c++)
+    input_plane(x + c * height * width, height, width, ty0, rows, bx0, bx1, v + 16 * c, block_stride,
+                point_stride, scratch);
+}
+
+// A^T m for six values: four results.
+#define OUTPUT_STEP(m0, m1, m2, m3, m4, m5, o)                   \
+  do {                                                           \
+    lanes16 s12_ = (m1) + (m2), d12_ = (m1) - (m2);              \
+    lanes16 s34_ = (m3) + (m4), d34_ = (m3) - (m4);              \
+    (o)[0] = (m0) + s12_ + s34_;                                 \
+    (o)[1] = d12_ + 2 * d34_;                                    \
+    (o)[2] = s12_ + 4 * s34_;                                    \
+    (o)[3] = d12_ + 8 * d34_ + (m5);                             \
+  } while (0)
+
+INLINE lanes16 activate(lanes16 x, int kind, float slope) {
+  if (kind == 0) return x;
+  lanes16 zero = {0};
+  lanes16 pos = __builtin_elementwise_max(x, zero);
+  if (kind == 1) return pos;
+  return pos + slope * __builtin_elementwise_min(x, zero);
+}
+
+// One output channel: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
+INLINE void output_plane(const float *m, long point_stride, long block_stride, long height, long width,
+                         long ty0, long rows, long bx0, long bx1, float bias, int kind, float slope,
+                         const float *residual, float residual_scale, float *out) {
+  const long blocks = bx1 - bx0;
+  const lanes16 b16 = splat(bias);
+  for (long ty = ty0; ty < ty0 + rows; ty++) {
+    const float *src = m + (ty - ty0) * blocks * block_stride;
+    for (long b = 0; b < blocks; b++) {
+      const float *p = src + b * block_stride;
+      lanes16 s[24];
+      for (int c = 0; c < 6; c++) {
+        lanes16 r[4];
+        OUTPUT_STEP(load16(p + c * point_stride), load16(p + (6 + c) * point_stride),
+                    load16(p + (12 + c) * point_stride), load16(p + (18 + c) * point_stride),
+                    load16(p + (24 + c) * point_stride), load16(p + (30 + c) * point_stride), r);
+        s[c] = r[0]; s[6 + c] = r[1]; s[12 + c] = r[2]; s[18 + c] = r[3];
+      }
+      const long x0 = 64 * (bx0 + b);
+      const long count = width - x0 < 64 ? width - x0 : 64;
+      for (int i = 0; i < 4; i++) {
+        const long oy = 4 * ty + i;
+        if (oy >= height) break;
+        lanes16 c[4];
+        OUTPUT_STEP(s[6 * i], s[6 * i + 1], s[6 * i + 2], s[6 * i + 3], s[6 * i + 4], s[6 * i + 5], c);
+        for (int k = 0; k < 4; k++) c[k] = activate(c[k] + b16, kind, slope);
+        // Interleave: output column 4j + k of this block row is c[k][j].
+        lanes16 alo = __builtin_shufflevector(c[0], c[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        lanes16 ahi = __builtin_shufflevector(c[0], c[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        lanes16 blo = __builtin_shufflevector(c[2], c[3], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        lanes16 bhi = __builtin_shufflevector(c[2], c[3], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        lanes16 row[4];
+        row[0] = __builtin_shufflevector(alo, blo, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+        row[1] = __builtin_shufflevector(alo, blo, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+        row[2] = __builtin_shufflevector(ahi, bhi, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+        row[3] = __builtin_shufflevector(ahi, bhi, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+        float *dst = out + oy * width + x0;
+        const float *res = residual ? residual + oy * width + x0 : 0;
+        if (count == 64) {
+          for (int q = 0; q < 4; q++) {
+            lanes16 y = row[q];
+            if (res) y = residual_scale * y + load16(res + 16 * q);
+            store16(dst + 16 * q, y);
+          }
+        } else {
+          float tmp[64];
+          for (int q = 0; q < 4; q++) store16(tmp + 16 * q, row[q]);
+          for (long x = 0; x < count; x++) dst[x] = res ? residual_scale * tmp[x] + res[x] : tmp[x];
+        }
+      }
+    }
+  }
+}
+
+INLINE void output_transform(const float *m, long out_channels, long point_stride, long height, long width,
+                             long ty0, long rows, long bx0, long bx1, const float *bias, int kind, float slope,
+                             const float *residual, float residual_scale, float *out) {
+  const long plane = height * width;
+  for (long o = 0; o < out_channels; o++)
+    output_plane(m + 16 * o, point_stride, 16 * out_channels, height, width, ty0, rows, bx0, bx1,
+                 bias ? bias[o] : 0, kind, slope, residual ? residual + o * plane : 0, residual_scale,
+                 out + o * plane);
+}
+
+#define INPUT_ARGS const float *x, long channels, long h, long w, long ty0, long rows, long bx0, long bx1, \
+                   float *v, long bs, long ps, float *scratch
+#define INPUT_CALL x, channels, h, w, ty0, rows, bx0, bx1, v, bs, ps, scratch
+#define OUTPUT_ARGS const float *m, long out_channels, long ps, long h, long w, long ty0, long rows, long bx0, \
+                    long bx1, const float *bias, int kind, float slope, const float *res, float scale, float *out
+#define OUTPUT_CALL m, out_channels, ps, h, w, ty0, rows, bx0, bx1, bias, kind, slope, res, scale, out
+
+static void input_generic(INPUT_ARGS) { input_transform(INPUT_CALL); }
+static void output_generic(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void input_avx2(INPUT_ARGS) { input_transform(INPUT_CALL); }
+__attribute__((target("avx2,fma"))) static void output_avx2(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
+__attribute__((target("avx512f,fma"))) static void input_avx512(INPUT_ARGS) { input_transform(INPUT_CALL); }
+__attribute__((target("avx512f,fma"))) static void output_avx512(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
+#endif
+
+void srs_winograd_input(int isa, INPUT_ARGS) {
+  isa = srs_supported_isa(isa);
+#if defined(__x86_64__)
+  if (isa == SRS_ISA_AVX512) { input_avx512(INPUT_CALL); return; }
+  if (isa == SRS_ISA_AVX2) { input_avx2(INPUT_CALL); return; }
+#endif
+  input_generic(INPUT_CALL);
+}
+
+void srs_winograd_output(int isa, OUTPUT_ARGS) {
+  isa = srs_supported_isa(isa);
+#if defined(__x86_64__)
+  if (isa == SRS_ISA_AVX512) { output_avx512(OUTPUT_CALL); return; }
+  if (isa == SRS_ISA_AVX2) { output_avx2(OUTPUT_CALL); return; }
+#endif
+  output_generic(OUTPUT_CALL);
+}
