@@ -25,21 +25,24 @@ INLINE long phase_length(long blocks) { return 16 * blocks + 16; }
 long srs_winograd_input_scratch(long blocks) { return 36 * phase_length(blocks); }
 
 // Splits the columns of one row (or zeros for `src == NULL`) that blocks bx0 ..< bx0 + plen/16 - 1
-// read into their four phase rows at `dst` (4 x plen).
-INLINE void split_row(const float *src, long width, long bx0, float *line, long plen, float *dst) {
+// read into their four phase rows at `dst` (4 x plen). Padded column 64 bx0 + i is source column
+// x = 64 bx0 + i - 1; windows of 64 columns inside the row are loaded straight from `src`, the
+// ones crossing an edge through the zero-padded `edge` buffer (64 floats).
+INLINE void split_row(const float *src, long width, long bx0, float *edge, long plen, float *dst) {
   if (!src) {
     memset(dst, 0, sizeof(float) * 4 * plen);
     return;
   }
-  // line[i] is padded column 64 bx0 + i, source column x = 64 bx0 + i - 1.
-  const long n = 4 * plen, x_first = 64 * bx0 - 1;
-  const long lo = x_first < 0 ? -x_first : 0;                           // first line index inside the row
-  const long hi = width - x_first < n ? width - x_first : n;            // one past the last
-  if (lo > 0) memset(line, 0, sizeof(float) * lo);
-  memcpy(line + lo, src + x_first + lo, sizeof(float) * (hi - lo));
-  if (hi < n) memset(line + hi, 0, sizeof(float) * (n - hi));
+  const long x_first = 64 * bx0 - 1;
   for (long s = 0; s < plen; s += 16) {
-    const float *b = line + 4 * s;
+    const long x0 = x_first + 4 * s;  // source column of this window's first element
+    const float *b;
+    if (x0 >= 0 && x0 + 64 <= width) {
+      b = src + x0;
+    } else {
+      for (long i = 0; i < 64; i++) edge[i] = x0 + i >= 0 && x0 + i < width ? src[x0 + i] : 0;
+      b = edge;
+    }
     lanes16 a0 = load16(b), a1 = load16(b + 16), a2 = load16(b + 32), a3 = load16(b + 48);
     // Phases 0|1 and 2|3 of slots s..s+7 (from a0, a1) and s+8..s+15 (from a2, a3).
     lanes16 p01a = __builtin_shufflevector(a0, a1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
@@ -71,14 +74,14 @@ INLINE void input_plane(const float *plane, long height, long width, long ty0, l
                         float *v, long block_stride, long point_stride, float *scratch) {
   const long blocks = bx1 - bx0;
   const long plen = phase_length(blocks);
-  float *line = scratch;               // 4 * plen
+  float *edge = scratch;               // 64 floats (4 * plen reserved)
   float *phases = scratch + 4 * plen;  // 8 rows of 4 phase rows, row y in slot (y + 1) & 7
   long next = 4 * ty0 - 1;             // first input row not split yet
   for (long ty = ty0; ty < ty0 + rows; ty++) {
     const long first = 4 * ty - 1;
     for (; next < first + 6; next++) {
       const float *src = next >= 0 && next < height ? plane + next * width : 0;
-      split_row(src, width, bx0, line, plen, phases + ((next + 1) & 7) * 4 * plen);
+      split_row(src, width, bx0, edge, plen, phases + ((next + 1) & 7) * 4 * plen);
     }
     float *dst = v + (ty - ty0) * blocks * block_stride;
     for (long b = 0; b < blocks; b++) {

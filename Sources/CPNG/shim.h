@@ -165,6 +165,9 @@ static inline int srpng_encode(const unsigned char *pixels, uint32_t width, uint
     return out->failed ? SRPNG_NO_MEMORY : SRPNG_LIBPNG_ERROR;
   }
   png_set_write_fn(png, out, srpng_write_fn, srpng_flush_fn);
+  // zlib level 3 instead of the default 6: on a 512x512 RGB upscale, deflate took 27 ms instead
+  // of 96 ms for a 9% larger file (still lossless); SR outputs are written often and big.
+  png_set_compression_level(png, 3);
   png_set_IHDR(png, info, width, height, bit_depth, color_type, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
