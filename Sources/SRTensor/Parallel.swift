@@ -5,7 +5,8 @@ import Foundation
 /// The process-wide degree of parallelism for SRScope's own loops and OpenBLAS.
 ///
 /// One setting drives both so that the two never oversubscribe the cores:
-/// `Parallel.setThreads(n)` also calls `openblas_set_num_threads(n)`.
+/// `Parallel.setThreads(n)` also calls `openblas_set_num_threads(n)` (and parks OpenBLAS's idle
+/// workers until a BLAS call needs them: `BLASThreadPool`).
 public enum Parallel {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var _threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -21,6 +22,8 @@ public enum Parallel {
     let value = max(1, n)
     lock.lock(); _threads = value; lock.unlock()
     BLASGate.withLock { openblas_set_num_threads(Int32(value)) }
+    // Setting the count (re)starts OpenBLAS's workers, which then spin while idle.
+    BLASThreadPool.stopIdleWorkers()
   }
 
   /// Runs `body(i)` for `i` in `0..<count`, split into contiguous chunks over

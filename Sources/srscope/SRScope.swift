@@ -17,6 +17,7 @@ struct SRScope: ParsableCommand {
   static func main() {
     BLASKernelChoice.reexecIfMisdetected()
     HeapPolicy.reuseFreedMemory()
+    BLASThreadPool.stopIdleWorkers()
     main(nil)
   }
 }
