@@ -24,26 +24,42 @@ INLINE long phase_length(long blocks) { return 16 * blocks + 16; }
 
 long srs_winograd_input_scratch(long blocks) { return 36 * phase_length(blocks); }
 
+// The 64 columns x0 ..< x0 + 64 of a row `width` wide that is the row `src` upsampled `up` times
+// (nearest), as four vectors; zero outside the row.
+INLINE void load_window(const float *src, long width, long up, long x0, float *edge, lanes16 a[4]) {
+  if (x0 >= 0 && x0 + 64 <= width && up == 1) {
+    a[0] = load16(src + x0); a[1] = load16(src + x0 + 16);
+    a[2] = load16(src + x0 + 32); a[3] = load16(src + x0 + 48);
+    return;
+  }
+  if (x0 >= 0 && x0 + 64 <= width && up == 2 && (x0 & 1)) {
+    // Odd x0 = 2q + 1: columns map to q+0, q+1, q+1, q+2, q+2, ... (33 source values).
+    const float *b = src + (x0 >> 1);
+    lanes16 p = load16(b), q = load16(b + 16), r = splat(x0 + 64 < width ? b[32] : b[31]);
+    a[0] = __builtin_shufflevector(p, q, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8);
+    a[1] = __builtin_shufflevector(p, q, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16);
+    a[2] = __builtin_shufflevector(q, r, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8);
+    a[3] = __builtin_shufflevector(q, r, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16);
+    return;
+  }
+  for (long i = 0; i < 64; i++) edge[i] = x0 + i >= 0 && x0 + i < width ? src[(x0 + i) / up] : 0;
+  a[0] = load16(edge); a[1] = load16(edge + 16); a[2] = load16(edge + 32); a[3] = load16(edge + 48);
+}
+
 // Splits the columns of one row (or zeros for `src == NULL`) that blocks bx0 ..< bx0 + plen/16 - 1
-// read into their four phase rows at `dst` (4 x plen). Padded column 64 bx0 + i is source column
-// x = 64 bx0 + i - 1; windows of 64 columns inside the row are loaded straight from `src`, the
-// ones crossing an edge through the zero-padded `edge` buffer (64 floats).
-INLINE void split_row(const float *src, long width, long bx0, float *edge, long plen, float *dst) {
+// read into their four phase rows at `dst` (4 x plen). Padded column 64 bx0 + i is column
+// x = 64 bx0 + i - 1 of the row, which is `src` upsampled `up` times; windows of 64 columns
+// inside the row are loaded straight from `src`, the others through `edge` (64 floats).
+INLINE void split_row(const float *src, long width, long up, long bx0, float *edge, long plen, float *dst) {
   if (!src) {
     memset(dst, 0, sizeof(float) * 4 * plen);
     return;
   }
   const long x_first = 64 * bx0 - 1;
   for (long s = 0; s < plen; s += 16) {
-    const long x0 = x_first + 4 * s;  // source column of this window's first element
-    const float *b;
-    if (x0 >= 0 && x0 + 64 <= width) {
-      b = src + x0;
-    } else {
-      for (long i = 0; i < 64; i++) edge[i] = x0 + i >= 0 && x0 + i < width ? src[x0 + i] : 0;
-      b = edge;
-    }
-    lanes16 a0 = load16(b), a1 = load16(b + 16), a2 = load16(b + 32), a3 = load16(b + 48);
+    lanes16 a[4];
+    load_window(src, width, up, x_first + 4 * s, edge, a);
+    const lanes16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     // Phases 0|1 and 2|3 of slots s..s+7 (from a0, a1) and s+8..s+15 (from a2, a3).
     lanes16 p01a = __builtin_shufflevector(a0, a1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
     lanes16 p23a = __builtin_shufflevector(a0, a1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
@@ -70,8 +86,9 @@ INLINE void split_row(const float *src, long width, long bx0, float *edge, long 
   } while (0)
 
 // One channel plane: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
-INLINE void input_plane(const float *plane, long height, long width, long ty0, long rows, long bx0, long bx1,
-                        float *v, long block_stride, long point_stride, float *scratch) {
+// `plane` is (height / up) x (width / up); the transform sees it upsampled `up` times (nearest).
+INLINE void input_plane(const float *plane, long height, long width, long up, long ty0, long rows, long bx0,
+                        long bx1, float *v, long block_stride, long point_stride, float *scratch) {
   const long blocks = bx1 - bx0;
   const long plen = phase_length(blocks);
   float *edge = scratch;               // 64 floats (4 * plen reserved)
@@ -80,8 +97,8 @@ INLINE void input_plane(const float *plane, long height, long width, long ty0, l
   for (long ty = ty0; ty < ty0 + rows; ty++) {
     const long first = 4 * ty - 1;
     for (; next < first + 6; next++) {
-      const float *src = next >= 0 && next < height ? plane + next * width : 0;
-      split_row(src, width, bx0, edge, plen, phases + ((next + 1) & 7) * 4 * plen);
+      const float *src = next >= 0 && next < height ? plane + next / up * (width / up) : 0;
+      split_row(src, width, up, bx0, edge, plen, phases + ((next + 1) & 7) * 4 * plen);
     }
     float *dst = v + (ty - ty0) * blocks * block_stride;
     for (long b = 0; b < blocks; b++) {
@@ -103,10 +120,11 @@ INLINE void input_plane(const float *plane, long height, long width, long ty0, l
   }
 }
 
-INLINE void input_transform(const float *x, long channels, long height, long width, long ty0, long rows,
+INLINE void input_transform(const float *x, long channels, long height, long width, long up, long ty0, long rows,
                             long bx0, long bx1, float *v, long block_stride, long point_stride, float *scratch) {
+  const long plane = height / up * (width / up);
   for (long c = 0; c < channels; c++)
-    input_plane(x + c * height * width, height, width, ty0, rows, bx0, bx1, v + 16 * c, block_stride,
+    input_plane(x + c * plane, height, width, up, ty0, rows, bx0, bx1, v + 16 * c, block_stride,
                 point_stride, scratch);
 }
 
@@ -130,9 +148,12 @@ INLINE lanes16 activate(lanes16 x, int kind, float slope) {
 }
 
 // One output channel: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
+// Output pixel (y, x) goes to out[y * row_stride + x * col_stride] (col_stride 1, or the pixel
+// shuffle's factor); residual[y * width + x] is added only with col_stride 1.
 INLINE void output_plane(const float *m, long point_stride, long block_stride, long height, long width,
                          long ty0, long rows, long bx0, long bx1, float bias, int kind, float slope,
-                         const float *residual, float residual_scale, float *out) {
+                         const float *residual, float residual_scale, float *out, long row_stride,
+                         long col_stride) {
   const long blocks = bx1 - bx0;
   const lanes16 b16 = splat(bias);
   for (long ty = ty0; ty < ty0 + rows; ty++) {
@@ -165,9 +186,13 @@ INLINE void output_plane(const float *m, long point_stride, long block_stride, l
         row[1] = __builtin_shufflevector(alo, blo, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
         row[2] = __builtin_shufflevector(ahi, bhi, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
         row[3] = __builtin_shufflevector(ahi, bhi, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-        float *dst = out + oy * width + x0;
+        float *dst = out + oy * row_stride + x0 * col_stride;
         const float *res = residual ? residual + oy * width + x0 : 0;
-        if (count == 64) {
+        if (col_stride != 1) {
+          float tmp[64];
+          for (int q = 0; q < 4; q++) store16(tmp + 16 * q, row[q]);
+          for (long x = 0; x < count; x++) dst[x * col_stride] = tmp[x];
+        } else if (count == 64) {
           for (int q = 0; q < 4; q++) {
             lanes16 y = row[q];
             if (res) y = residual_scale * y + load16(res + 16 * q);
@@ -183,22 +208,34 @@ INLINE void output_plane(const float *m, long point_stride, long block_stride, l
   }
 }
 
+// With `shuffle` f > 1, conv channel o = (c f + i) f + j lands at (c, f y + i, f x + j) of the
+// (out_channels / f^2) x (f height) x (f width) map `out` (PixelShuffle).
 INLINE void output_transform(const float *m, long out_channels, long point_stride, long height, long width,
                              long ty0, long rows, long bx0, long bx1, const float *bias, int kind, float slope,
-                             const float *residual, float residual_scale, float *out) {
+                             const float *residual, float residual_scale, long shuffle, float *out) {
   const long plane = height * width;
-  for (long o = 0; o < out_channels; o++)
+  for (long o = 0; o < out_channels; o++) {
+    float *base = out + o * plane;
+    long row_stride = width, col_stride = 1;
+    if (shuffle > 1) {
+      const long f = shuffle, c = o / (f * f), i = o / f % f, j = o % f;
+      base = out + c * plane * f * f + i * width * f + j;
+      row_stride = f * width * f;
+      col_stride = f;
+    }
     output_plane(m + 16 * o, point_stride, 16 * out_channels, height, width, ty0, rows, bx0, bx1,
-                 bias ? bias[o] : 0, kind, slope, residual ? residual + o * plane : 0, residual_scale,
-                 out + o * plane);
+                 bias ? bias[o] : 0, kind, slope, residual && shuffle == 1 ? residual + o * plane : 0,
+                 residual_scale, base, row_stride, col_stride);
+  }
 }
 
-#define INPUT_ARGS const float *x, long channels, long h, long w, long ty0, long rows, long bx0, long bx1, \
-                   float *v, long bs, long ps, float *scratch
-#define INPUT_CALL x, channels, h, w, ty0, rows, bx0, bx1, v, bs, ps, scratch
+#define INPUT_ARGS const float *x, long channels, long h, long w, long up, long ty0, long rows, long bx0, \
+                   long bx1, float *v, long bs, long ps, float *scratch
+#define INPUT_CALL x, channels, h, w, up, ty0, rows, bx0, bx1, v, bs, ps, scratch
 #define OUTPUT_ARGS const float *m, long out_channels, long ps, long h, long w, long ty0, long rows, long bx0, \
-                    long bx1, const float *bias, int kind, float slope, const float *res, float scale, float *out
-#define OUTPUT_CALL m, out_channels, ps, h, w, ty0, rows, bx0, bx1, bias, kind, slope, res, scale, out
+                    long bx1, const float *bias, int kind, float slope, const float *res, float scale, \
+                    long shuffle, float *out
+#define OUTPUT_CALL m, out_channels, ps, h, w, ty0, rows, bx0, bx1, bias, kind, slope, res, scale, shuffle, out
 
 static void input_generic(INPUT_ARGS) { input_transform(INPUT_CALL); }
 static void output_generic(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }

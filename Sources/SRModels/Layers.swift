@@ -36,9 +36,17 @@ public struct Conv2d: Sendable {
   }
 
   /// Applies the convolution (zero padding k/2) and then `activation`.
-  public func callAsFunction(_ x: Tensor, _ activation: Activation = .none) -> Tensor {
-    if kernelIsCurrent { return kernel(x, activation: activation) }
-    return Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2, activation: activation)
+  /// With `upsample` > 1 the conv reads `x` upsampled that many times (nearest neighbour); with
+  /// `pixelShuffle` > 1 its output is pixel-shuffled by that factor. Both are fused into the
+  /// prepared kernel's passes.
+  public func callAsFunction(
+    _ x: Tensor, _ activation: Activation = .none, upsample: Int = 1, pixelShuffle: Int = 1
+  ) -> Tensor {
+    if kernelIsCurrent { return kernel(x, activation: activation, upsample: upsample, pixelShuffle: pixelShuffle) }
+    let input = upsample == 1 ? x : Ops.upsampleNearest(x, factor: upsample)
+    let y = Ops.conv2d(input, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
+                       activation: activation)
+    return pixelShuffle == 1 ? y : Ops.pixelShuffle(y, factor: pixelShuffle)
   }
 
   /// `scale * activation(conv(x)) + residual`, the residual add fused into the convolution's

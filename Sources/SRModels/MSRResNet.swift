@@ -63,7 +63,7 @@ public struct MSRResNet: SuperResolutionNetwork {
     let factor = upconvs.count == 2 ? 2 : config.scale
     for up in upconvs {
       // LeakyReLU commutes with the pixel shuffle: the conv applies it.
-      out = Ops.pixelShuffle(up(out, .leakyReLU(Self.slope)), factor: factor)
+      out = up(out, .leakyReLU(Self.slope), pixelShuffle: factor)
     }
     out = convLast(convHR(out, .leakyReLU(Self.slope)))
     out.add(Ops.upsampleBilinear(x, factor: config.scale), scale: 1)

@@ -119,8 +119,9 @@ public struct RRDBNet: SuperResolutionNetwork {
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }
     var h = convBody(body, adding: feat)
-    h = convUp1(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
-    h = convUp2(Ops.upsampleNearest(h, factor: 2), .leakyReLU(Self.slope))
+    // The nearest-neighbour upsampling is fused into the convs' input pass.
+    h = convUp1(h, .leakyReLU(Self.slope), upsample: 2)
+    h = convUp2(h, .leakyReLU(Self.slope), upsample: 2)
     let out = convLast(convHR(h, .leakyReLU(Self.slope)))
     progress?(1)
     return out

@@ -92,7 +92,7 @@ public struct SRResNet: SuperResolutionNetwork {
       progress?(Double(i + 1) / Double(blocks.count + 1))
     }
     h = inference.convLR(h, adding: feat)
-    for up in upconvs { h = Ops.pixelShuffle(up(h, .relu), factor: config.upsampling.factor) }
+    for up in upconvs { h = up(h, .relu, pixelShuffle: config.upsampling.factor) }
     let out = convLast(convHR(h, .relu))
     progress?(1)
     return out

@@ -1,10 +1,13 @@
-/// Epilogue parameters: activation kind (0 none, 1 ReLU, 2 LeakyReLU), slope, optional residual.
+/// Epilogue parameters: activation kind (0 none, 1 ReLU, 2 LeakyReLU), slope, optional residual
+/// or pixel shuffle.
 struct WinogradEpilogue {
   let kind: Int32
   let slope: Float
   /// If set, the output is `residualScale * activation(conv + bias) + residual` (same CHW shape).
   var residual: UnsafePointer<Float>? = nil
   var residualScale: Float = 1
+  /// PixelShuffle factor the output is written with (1: plain CHW; no residual with > 1).
+  var shuffle = 1
 
   init(_ activation: Activation) {
     switch activation {

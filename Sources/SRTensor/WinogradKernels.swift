@@ -55,23 +55,25 @@ public enum WinogradKernels {
     srs_winograd_products(isa.rawValue, u, v, vPointStride, vBlockStride, m, mPointStride, out, inC, blocks)
   }
 
-  /// Input transform of `chunk` of `channels` CHW planes of `x` (`height` x `width`) on the
-  /// calling thread: channel `c`, block `b` of the chunk, point `pt` go to the 16 floats at
-  /// `v + pt * pointStride + b * blockStride + 16 * c`. `scratch`: `inputScratchCount(chunk)`.
+  /// Input transform of `chunk` of `channels` CHW planes of `x`, seen upsampled `upsample` times
+  /// (nearest; the planes are `height / upsample` x `width / upsample`), on the calling thread:
+  /// channel `c`, block `b` of the chunk, point `pt` go to the 16 floats at
+  /// `v + pt * pointStride + b * blockStride + 16 * c`. `scratch`: `inputScratchCount`.
   static func inputTransform(
-    _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, chunk: WinogradPlan.Chunk,
+    _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, upsample: Int = 1, chunk: WinogradPlan.Chunk,
     v: UnsafeMutablePointer<Float>, blockStride: Int, pointStride: Int, scratch: UnsafeMutablePointer<Float>,
     isa: ISA = active
   ) {
-    srs_winograd_input(isa.rawValue, x, channels, height, width, chunk.ty0, chunk.rows, chunk.bx0, chunk.bx1,
-                       v, blockStride, pointStride, scratch)
+    srs_winograd_input(isa.rawValue, x, channels, height, width, upsample, chunk.ty0, chunk.rows, chunk.bx0,
+                       chunk.bx1, v, blockStride, pointStride, scratch)
   }
 
   /// Floats of scratch the input transform of a chunk `blocksWide` tile blocks wide needs.
   static func inputScratchCount(blocksWide: Int) -> Int { srs_winograd_input_scratch(blocksWide) }
 
-  /// Output transform of `chunk` into the CHW map `out` (`outChannels` x `height` x `width`) from
-  /// its products `m` (point stride `pointStride`), with bias and `epilogue`, on the calling thread.
+  /// Output transform of `chunk` into the CHW map `out` (`outChannels` x `height` x `width`, or
+  /// pixel-shuffled by `epilogue.shuffle`) from its products `m` (point stride `pointStride`), with
+  /// bias and `epilogue`, on the calling thread.
   static func outputTransform(
     _ m: UnsafePointer<Float>, outChannels: Int, pointStride: Int, height: Int, width: Int,
     chunk: WinogradPlan.Chunk, bias: UnsafePointer<Float>?, epilogue: WinogradEpilogue,
@@ -79,6 +81,6 @@ public enum WinogradKernels {
   ) {
     srs_winograd_output(isa.rawValue, m, outChannels, pointStride, height, width, chunk.ty0, chunk.rows,
                         chunk.bx0, chunk.bx1, bias, epilogue.kind, epilogue.slope, epilogue.residual,
-                        epilogue.residualScale, out)
+                        epilogue.residualScale, epilogue.shuffle, out)
   }
 }

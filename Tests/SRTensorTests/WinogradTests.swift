@@ -11,10 +11,13 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
   var budget = Conv3x3Kernel.chunkBudgetBytes
   /// If set, the conv adds the (seeded) residual scaled by this in its output pass.
   var residualScale: Float? = nil
+  /// Nearest upsampling of the input and pixel shuffle of the output, fused into the passes.
+  var upsample = 1, shuffle = 1
 
   var testDescription: String {
     "[\(cin),\(h),\(w)] -> \(cout) bias=\(hasBias) \(activation) budget=\(budget)"
-      + (residualScale.map { " residual x\($0)" } ?? "")
+      + (residualScale.map { " residual x\($0)" } ?? "") + (upsample > 1 ? " upsample \(upsample)" : "")
+      + (shuffle > 1 ? " shuffle \(shuffle)" : "")
   }
 }
 
@@ -35,6 +38,13 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     // 50 tiles per row in 4 blocks, one block per chunk: chunks start mid-row.
     WinogradCase(cin: 5, h: 6, w: 200, cout: 17, activation: .relu, budget: 1, residualScale: 0.2),
     WinogradCase(cin: 32, h: 7, w: 130, cout: 32, residualScale: 1),
+    // Fused nearest upsampling: a 202-wide row has windows inside it (the vector path) and at
+    // both edges; odd sizes; x3 takes the scalar path.
+    WinogradCase(cin: 3, h: 5, w: 101, cout: 4, activation: .leakyReLU(0.2), upsample: 2),
+    WinogradCase(cin: 2, h: 3, w: 5, cout: 3, budget: 1, upsample: 3),
+    // Fused pixel shuffle (x2 and x3), one with partial chunks.
+    WinogradCase(cin: 4, h: 9, w: 70, cout: 8, activation: .relu, budget: 1, shuffle: 2),
+    WinogradCase(cin: 3, h: 5, w: 6, cout: 18, upsample: 2, shuffle: 3),
   ]
 
   /// Every case with the kernels of every instruction set this CPU runs.
@@ -50,14 +60,32 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     let bias = c.hasBias ? seededTensor([c.cout], seed: 13) : nil
     let kernel = Conv3x3Kernel(weight: weight, bias: bias)
     #expect(kernel.usesWinograd)
-    let residual = c.residualScale.map { _ in seededTensor([c.cout, c.h, c.w], seed: 14) }
+    let (h, w) = (c.h * c.upsample, c.w * c.upsample)
+    let residual = c.residualScale.map { _ in seededTensor([c.cout, h, w], seed: 14) }
     let y = kernel.apply(x, activation: c.activation, residual: residual, residualScale: c.residualScale ?? 1,
-                         budget: c.budget, isa: isa)
-    var ref = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation).data
-    if let residual, let scale = c.residualScale {
-      ref = zip(ref, residual.data).map { Double(scale) * $0 + Double($1) }
+                         upsample: c.upsample, pixelShuffle: c.shuffle, budget: c.budget, isa: isa)
+    // Reference: explicit nearest upsampling by index, the naive conv, residual, shuffle by index.
+    var upsampled = Tensor(shape: [c.cin, h, w])
+    for ch in 0..<c.cin {
+      for yy in 0..<h {
+        for xx in 0..<w { upsampled.data[(ch * h + yy) * w + xx] = x.data[(ch * c.h + yy / c.upsample) * c.w + xx / c.upsample] }
+      }
     }
-    try #require(y.shape == [c.cout, c.h, c.w])
+    var conv = Reference.conv2d(upsampled, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation).data
+    if let residual, let scale = c.residualScale {
+      conv = zip(conv, residual.data).map { Double(scale) * $0 + Double($1) }
+    }
+    let f = c.shuffle
+    var ref = [Double](repeating: 0, count: conv.count)
+    for o in 0..<c.cout {
+      for yy in 0..<h {
+        for xx in 0..<w {
+          let (oc, i, j) = (o / (f * f), o / f % f, o % f)
+          ref[(oc * h * f + yy * f + i) * w * f + xx * f + j] = conv[(o * h + yy) * w + xx]
+        }
+      }
+    }
+    try #require(y.shape == [c.cout / (f * f), h * f, w * f])
     let d = Deviation(y.data, ref)
     #expect(d.error <= Tolerance.opElement, "\(c.testDescription) \(isa.name): \(d)")
   }

@@ -36,23 +36,27 @@ void srs_winograd_products(int isa, const float *u, const float *v, long v_point
 /// Floats of scratch that `srs_winograd_input` needs for `blocks` tile blocks per row.
 long srs_winograd_input_scratch(long blocks);
 
-/// Input transform of `channels` CHW planes of `x` (`height` x `width`, zero padding 1), tile rows
-/// `ty0 ..< ty0 + rows`, tile blocks `bx0 ..< bx1` of each (a tile row has
+/// Input transform of `channels` CHW planes of `x`, seen upsampled `up` times (nearest neighbour;
+/// each plane is `(height / up) x (width / up)`, `height` and `width` multiples of `up`) with zero
+/// padding 1: tile rows `ty0 ..< ty0 + rows`, tile blocks `bx0 ..< bx1` of each (a tile row has
 /// `ceil(ceil(width / 4) / 16)` blocks of 16 tiles): channel `c`, block `b` (numbered
 /// `(ty - ty0) * (bx1 - bx0) + bx - bx0`), point `pt` go to the 16 floats at
 /// `v + pt * point_stride + b * block_stride + 16 * c`. Lanes past the last tile get finite values
 /// that no output reads.
-void srs_winograd_input(int isa, const float *x, long channels, long height, long width, long ty0, long rows,
-                        long bx0, long bx1, float *v, long block_stride, long point_stride, float *scratch);
+void srs_winograd_input(int isa, const float *x, long channels, long height, long width, long up, long ty0,
+                        long rows, long bx0, long bx1, float *v, long block_stride, long point_stride,
+                        float *scratch);
 
 /// Output transform of the same region for `out_channels` channels: products of channel `o`,
 /// block `b`, point `pt` at `m + pt * point_stride + b * 16 * out_channels + 16 * o`. Writes
 /// `activation(y + bias[o])` (0 none, 1 ReLU, 2 LeakyReLU with `slope`; `bias` may be NULL) into
 /// plane `o` of the CHW map `out`, or `residual_scale * that + residual` when `residual` (a map
-/// like `out`) is not NULL.
+/// like `out`) is not NULL. With `shuffle` f > 1 the result is written pixel-shuffled instead:
+/// channel `(c f + i) f + j`, pixel (y, x) to (c, f y + i, f x + j) of an
+/// `(out_channels / f^2) x (f height) x (f width)` map (no residual then).
 void srs_winograd_output(int isa, const float *m, long out_channels, long point_stride, long height, long width,
                          long ty0, long rows, long bx0, long bx1, const float *bias, int activation, float slope,
-                         const float *residual, float residual_scale, float *out);
+                         const float *residual, float residual_scale, long shuffle, float *out);
 
 /// Serves every allocation from glibc's heap (no per-buffer mmap) and never trims it, so freed
 /// layer buffers are reused instead of faulting in fresh zeroed pages. No-op without glibc.
