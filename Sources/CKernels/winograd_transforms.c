@@ -55,8 +55,8 @@ INLINE void split_row(const float *src, long width, long up, long bx0, float *ed
     memset(dst, 0, sizeof(float) * 4 * plen);
     return;
   }
-  const long x_first = 64 * bx0 - 1;
-  for (long s = 0; s < plen; s += 16) {
+  const long x_first = 64 * bx0 - 1, tail = plen - 16;
+  for (long s = 0; s < tail; s += 16) {
     lanes16 a[4];
     load_window(src, width, up, x_first + 4 * s, edge, a);
     const lanes16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
@@ -69,6 +69,12 @@ INLINE void split_row(const float *src, long width, long up, long bx0, float *ed
     store16(dst + plen + s, __builtin_shufflevector(p01a, p01b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
     store16(dst + 2 * plen + s, __builtin_shufflevector(p23a, p23b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
     store16(dst + 3 * plen + s, __builtin_shufflevector(p23a, p23b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+  }
+  // Past the last block only slot `tail` of phases 0 and 1 is read (the `+1` loads): columns
+  // x_first + 4 tail and x_first + 4 tail + 1.
+  for (long q = 0; q < 2; q++) {
+    const long x = x_first + 4 * tail + q;
+    dst[q * plen + tail] = x >= 0 && x < width ? src[x / up] : 0;
   }
 }
 
