@@ -14,8 +14,12 @@ struct SRScope: ParsableCommand {
     defaultSubcommand: ViewCommand.self)
 
   /// Replaces OpenBLAS's generic kernels on CPUs it does not recognise (see `BLASKernelChoice`), then runs.
+  ///
+  /// `upscale` skips that re-execution (about 15 ms): every convolution of the supported
+  /// architectures is 3x3 and runs on SRScope's own Winograd kernels, not OpenBLAS. The commands
+  /// that compute LPIPS or NIQE, or train, still use OpenBLAS.
   static func main() {
-    BLASKernelChoice.reexecIfMisdetected()
+    if CommandLine.arguments.dropFirst().first != "upscale" { BLASKernelChoice.reexecIfMisdetected() }
     HeapPolicy.reuseFreedMemory()
     BLASThreadPool.stopIdleWorkers()
     main(nil)
