@@ -45,6 +45,9 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     // Fused pixel shuffle (x2 and x3), one with partial chunks.
     WinogradCase(cin: 4, h: 9, w: 70, cout: 8, activation: .relu, budget: 1, shuffle: 2),
     WinogradCase(cin: 3, h: 5, w: 6, cout: 18, upsample: 2, shuffle: 3),
+    // Few outputs: a partial register block of rows (5 = one 5-row block; 4 without bias).
+    WinogradCase(cin: 7, h: 6, w: 50, cout: 5, activation: .leakyReLU(0.2)),
+    WinogradCase(cin: 32, h: 3, w: 17, cout: 4, hasBias: false, activation: .relu),
   ]
 
   /// Every case with the kernels of every instruction set this CPU runs.
