@@ -24,33 +24,21 @@ INLINE long phase_length(long blocks) { return 16 * blocks + 16; }
 
 long srs_winograd_input_scratch(long blocks) { return 36 * phase_length(blocks); }
 
-// The 64 columns x0 ..< x0 + 64 of a row `width` wide that is the row `src` upsampled `up` times
-// (nearest), as four vectors; zero outside the row.
-INLINE void load_window(const float *src, long width, long up, long x0, float *edge, lanes16 a[4]) {
-  if (x0 >= 0 && x0 + 64 <= width && up == 1) {
-    a[0] = load16(src + x0); a[1] = load16(src + x0 + 16);
-    a[2] = load16(src + x0 + 32); a[3] = load16(src + x0 + 48);
-    return;
+// The 64 columns x0 ..< x0 + 64 of a row `width` wide as four vectors; zero outside the row.
+INLINE void load_window(const float *src, long width, long x0, float *edge, lanes16 a[4]) {
+  const float *b = src + x0;
+  if (x0 < 0 || x0 + 64 > width) {
+    for (long i = 0; i < 64; i++) edge[i] = x0 + i >= 0 && x0 + i < width ? src[x0 + i] : 0;
+    b = edge;
   }
-  if (x0 >= 0 && x0 + 64 <= width && up == 2 && (x0 & 1)) {
-    // Odd x0 = 2q + 1: columns map to q+0, q+1, q+1, q+2, q+2, ... (33 source values).
-    const float *b = src + (x0 >> 1);
-    lanes16 p = load16(b), q = load16(b + 16), r = splat(x0 + 64 < width ? b[32] : b[31]);
-    a[0] = __builtin_shufflevector(p, q, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8);
-    a[1] = __builtin_shufflevector(p, q, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16);
-    a[2] = __builtin_shufflevector(q, r, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8);
-    a[3] = __builtin_shufflevector(q, r, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16);
-    return;
-  }
-  for (long i = 0; i < 64; i++) edge[i] = x0 + i >= 0 && x0 + i < width ? src[(x0 + i) / up] : 0;
-  a[0] = load16(edge); a[1] = load16(edge + 16); a[2] = load16(edge + 32); a[3] = load16(edge + 48);
+  a[0] = load16(b); a[1] = load16(b + 16); a[2] = load16(b + 32); a[3] = load16(b + 48);
 }
 
 // Splits the columns of one row (or zeros for `src == NULL`) that blocks bx0 ..< bx0 + plen/16 - 1
-// read into their four phase rows at `dst` (4 x plen). Padded column 64 bx0 + i is column
-// x = 64 bx0 + i - 1 of the row, which is `src` upsampled `up` times; windows of 64 columns
-// inside the row are loaded straight from `src`, the others through `edge` (64 floats).
-INLINE void split_row(const float *src, long width, long up, long bx0, float *edge, long plen, float *dst) {
+// read into their four phase rows at `dst` (4 x plen). Padded column 64 bx0 + i is source column
+// x = 64 bx0 + i - 1; windows of 64 columns inside the row are loaded straight from `src`, the
+// others through `edge` (64 floats).
+INLINE void split_row(const float *src, long width, long bx0, float *edge, long plen, float *dst) {
   if (!src) {
     memset(dst, 0, sizeof(float) * 4 * plen);
     return;
@@ -58,7 +46,7 @@ INLINE void split_row(const float *src, long width, long up, long bx0, float *ed
   const long x_first = 64 * bx0 - 1, tail = plen - 16;
   for (long s = 0; s < tail; s += 16) {
     lanes16 a[4];
-    load_window(src, width, up, x_first + 4 * s, edge, a);
+    load_window(src, width, x_first + 4 * s, edge, a);
     const lanes16 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     // Phases 0|1 and 2|3 of slots s..s+7 (from a0, a1) and s+8..s+15 (from a2, a3).
     lanes16 p01a = __builtin_shufflevector(a0, a1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
@@ -74,7 +62,7 @@ INLINE void split_row(const float *src, long width, long up, long bx0, float *ed
   // x_first + 4 tail and x_first + 4 tail + 1.
   for (long q = 0; q < 2; q++) {
     const long x = x_first + 4 * tail + q;
-    dst[q * plen + tail] = x >= 0 && x < width ? src[x / up] : 0;
+    dst[q * plen + tail] = x >= 0 && x < width ? src[x] : 0;
   }
 }
 
@@ -92,9 +80,8 @@ INLINE void split_row(const float *src, long width, long up, long bx0, float *ed
   } while (0)
 
 // One channel plane: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
-// `plane` is (height / up) x (width / up); the transform sees it upsampled `up` times (nearest).
-INLINE void input_plane(const float *plane, long height, long width, long up, long ty0, long rows, long bx0,
-                        long bx1, float *v, long block_stride, long point_stride, float *scratch) {
+INLINE void input_plane(const float *plane, long height, long width, long ty0, long rows, long bx0, long bx1,
+                        float *v, long block_stride, long point_stride, float *scratch) {
   const long blocks = bx1 - bx0;
   const long plen = phase_length(blocks);
   float *edge = scratch;               // 64 floats (4 * plen reserved)
@@ -103,8 +90,8 @@ INLINE void input_plane(const float *plane, long height, long width, long up, lo
   for (long ty = ty0; ty < ty0 + rows; ty++) {
     const long first = 4 * ty - 1;
     for (; next < first + 6; next++) {
-      const float *src = next >= 0 && next < height ? plane + next / up * (width / up) : 0;
-      split_row(src, width, up, bx0, edge, plen, phases + ((next + 1) & 7) * 4 * plen);
+      const float *src = next >= 0 && next < height ? plane + next * width : 0;
+      split_row(src, width, bx0, edge, plen, phases + ((next + 1) & 7) * 4 * plen);
     }
     float *dst = v + (ty - ty0) * blocks * block_stride;
     for (long b = 0; b < blocks; b++) {
@@ -126,11 +113,10 @@ INLINE void input_plane(const float *plane, long height, long width, long up, lo
   }
 }
 
-INLINE void input_transform(const float *x, long channels, long height, long width, long up, long ty0, long rows,
+INLINE void input_transform(const float *x, long channels, long height, long width, long ty0, long rows,
                             long bx0, long bx1, float *v, long block_stride, long point_stride, float *scratch) {
-  const long plane = height / up * (width / up);
   for (long c = 0; c < channels; c++)
-    input_plane(x + c * plane, height, width, up, ty0, rows, bx0, bx1, v + 16 * c, block_stride,
+    input_plane(x + c * height * width, height, width, ty0, rows, bx0, bx1, v + 16 * c, block_stride,
                 point_stride, scratch);
 }
 
@@ -154,6 +140,33 @@ INLINE lanes16 activate(lanes16 x, int kind, float slope) {
 }
 
 // One output channel: tile rows ty0 ..< ty0 + rows, tile blocks bx0 ..< bx1 of each.
+// Column pass of one tile block of one channel: s[6 i + c] holds row i of (A^T m) for column c.
+INLINE void block_columns(const float *p, long point_stride, lanes16 s[24]) {
+  for (int c = 0; c < 6; c++) {
+    lanes16 r[4];
+    OUTPUT_STEP(load16(p + c * point_stride), load16(p + (6 + c) * point_stride),
+                load16(p + (12 + c) * point_stride), load16(p + (18 + c) * point_stride),
+                load16(p + (24 + c) * point_stride), load16(p + (30 + c) * point_stride), r);
+    s[c] = r[0]; s[6 + c] = r[1]; s[12 + c] = r[2]; s[18 + c] = r[3];
+  }
+}
+
+// Output row i of a tile block (64 columns, 4j + k = tile j, column k) with bias and activation.
+INLINE void block_row(const lanes16 s[24], int i, lanes16 b16, int kind, float slope, lanes16 row[4]) {
+  lanes16 c[4];
+  OUTPUT_STEP(s[6 * i], s[6 * i + 1], s[6 * i + 2], s[6 * i + 3], s[6 * i + 4], s[6 * i + 5], c);
+  for (int k = 0; k < 4; k++) c[k] = activate(c[k] + b16, kind, slope);
+  // Interleave: output column 4j + k of this block row is c[k][j].
+  lanes16 alo = __builtin_shufflevector(c[0], c[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  lanes16 ahi = __builtin_shufflevector(c[0], c[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  lanes16 blo = __builtin_shufflevector(c[2], c[3], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  lanes16 bhi = __builtin_shufflevector(c[2], c[3], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  row[0] = __builtin_shufflevector(alo, blo, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+  row[1] = __builtin_shufflevector(alo, blo, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+  row[2] = __builtin_shufflevector(ahi, bhi, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+  row[3] = __builtin_shufflevector(ahi, bhi, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+}
+
 // Output pixel (y, x) goes to out[y * row_stride + x * col_stride] (col_stride 1, or the pixel
 // shuffle's factor); residual[y * width + x] is added only with col_stride 1.
 INLINE void output_plane(const float *m, long point_stride, long block_stride, long height, long width,
@@ -165,33 +178,15 @@ INLINE void output_plane(const float *m, long point_stride, long block_stride, l
   for (long ty = ty0; ty < ty0 + rows; ty++) {
     const float *src = m + (ty - ty0) * blocks * block_stride;
     for (long b = 0; b < blocks; b++) {
-      const float *p = src + b * block_stride;
       lanes16 s[24];
-      for (int c = 0; c < 6; c++) {
-        lanes16 r[4];
-        OUTPUT_STEP(load16(p + c * point_stride), load16(p + (6 + c) * point_stride),
-                    load16(p + (12 + c) * point_stride), load16(p + (18 + c) * point_stride),
-                    load16(p + (24 + c) * point_stride), load16(p + (30 + c) * point_stride), r);
-        s[c] = r[0]; s[6 + c] = r[1]; s[12 + c] = r[2]; s[18 + c] = r[3];
-      }
+      block_columns(src + b * block_stride, point_stride, s);
       const long x0 = 64 * (bx0 + b);
       const long count = width - x0 < 64 ? width - x0 : 64;
       for (int i = 0; i < 4; i++) {
         const long oy = 4 * ty + i;
         if (oy >= height) break;
-        lanes16 c[4];
-        OUTPUT_STEP(s[6 * i], s[6 * i + 1], s[6 * i + 2], s[6 * i + 3], s[6 * i + 4], s[6 * i + 5], c);
-        for (int k = 0; k < 4; k++) c[k] = activate(c[k] + b16, kind, slope);
-        // Interleave: output column 4j + k of this block row is c[k][j].
-        lanes16 alo = __builtin_shufflevector(c[0], c[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-        lanes16 ahi = __builtin_shufflevector(c[0], c[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-        lanes16 blo = __builtin_shufflevector(c[2], c[3], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-        lanes16 bhi = __builtin_shufflevector(c[2], c[3], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
         lanes16 row[4];
-        row[0] = __builtin_shufflevector(alo, blo, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-        row[1] = __builtin_shufflevector(alo, blo, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-        row[2] = __builtin_shufflevector(ahi, bhi, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-        row[3] = __builtin_shufflevector(ahi, bhi, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+        block_row(s, i, b16, kind, slope, row);
         float *dst = out + oy * row_stride + x0 * col_stride;
         const float *res = residual ? residual + oy * width + x0 : 0;
         if (col_stride != 1) {
@@ -214,12 +209,62 @@ INLINE void output_plane(const float *m, long point_stride, long block_stride, l
   }
 }
 
+// PixelShuffle(2) of the channel pair (j = 0 at m0, j = 1 at m1) that shares an output row:
+// pixel (y, x) of channel j goes to out[y * row_stride + 2 x + j]; the two rows are interleaved
+// with shuffles and stored as whole vectors.
+INLINE void output_pair_shuffle2(const float *m0, const float *m1, long point_stride, long block_stride,
+                                 long height, long width, long ty0, long rows, long bx0, long bx1, float bias0,
+                                 float bias1, int kind, float slope, float *out, long row_stride) {
+  const long blocks = bx1 - bx0;
+  const lanes16 b0 = splat(bias0), b1 = splat(bias1);
+  for (long ty = ty0; ty < ty0 + rows; ty++) {
+    const long offset = (ty - ty0) * blocks * block_stride;
+    for (long b = 0; b < blocks; b++) {
+      lanes16 s0[24], s1[24];
+      block_columns(m0 + offset + b * block_stride, point_stride, s0);
+      block_columns(m1 + offset + b * block_stride, point_stride, s1);
+      const long x0 = 64 * (bx0 + b);
+      const long count = width - x0 < 64 ? width - x0 : 64;
+      for (int i = 0; i < 4; i++) {
+        const long oy = 4 * ty + i;
+        if (oy >= height) break;
+        lanes16 r0[4], r1[4], pairs[8];
+        block_row(s0, i, b0, kind, slope, r0);
+        block_row(s1, i, b1, kind, slope, r1);
+        for (int q = 0; q < 4; q++) {
+          pairs[2 * q] = __builtin_shufflevector(r0[q], r1[q], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+          pairs[2 * q + 1] = __builtin_shufflevector(r0[q], r1[q], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29,
+                                                     14, 30, 15, 31);
+        }
+        float *dst = out + oy * row_stride + 2 * x0;
+        if (count == 64) {
+          for (int q = 0; q < 8; q++) store16(dst + 16 * q, pairs[q]);
+        } else {
+          float tmp[128];
+          for (int q = 0; q < 8; q++) store16(tmp + 16 * q, pairs[q]);
+          for (long x = 0; x < 2 * count; x++) dst[x] = tmp[x];
+        }
+      }
+    }
+  }
+}
+
 // With `shuffle` f > 1, conv channel o = (c f + i) f + j lands at (c, f y + i, f x + j) of the
 // (out_channels / f^2) x (f height) x (f width) map `out` (PixelShuffle).
 INLINE void output_transform(const float *m, long out_channels, long point_stride, long height, long width,
                              long ty0, long rows, long bx0, long bx1, const float *bias, int kind, float slope,
                              const float *residual, float residual_scale, long shuffle, float *out) {
   const long plane = height * width;
+  if (shuffle == 2) {
+    // Channels 4c + 2i + j: j = 0 and 1 fill one output row together.
+    for (long o = 0; o < out_channels; o += 2) {
+      const long c = o / 4, i = o / 2 % 2;
+      output_pair_shuffle2(m + 16 * o, m + 16 * (o + 1), point_stride, 16 * out_channels, height, width, ty0, rows,
+                           bx0, bx1, bias ? bias[o] : 0, bias ? bias[o + 1] : 0, kind, slope,
+                           out + c * plane * 4 + i * width * 2, 4 * width);
+    }
+    return;
+  }
   for (long o = 0; o < out_channels; o++) {
     float *base = out + o * plane;
     long row_stride = width, col_stride = 1;
@@ -235,9 +280,9 @@ INLINE void output_transform(const float *m, long out_channels, long point_strid
   }
 }
 
-#define INPUT_ARGS const float *x, long channels, long h, long w, long up, long ty0, long rows, long bx0, \
-                   long bx1, float *v, long bs, long ps, float *scratch
-#define INPUT_CALL x, channels, h, w, up, ty0, rows, bx0, bx1, v, bs, ps, scratch
+#define INPUT_ARGS const float *x, long channels, long h, long w, long ty0, long rows, long bx0, long bx1, \
+                   float *v, long bs, long ps, float *scratch
+#define INPUT_CALL x, channels, h, w, ty0, rows, bx0, bx1, v, bs, ps, scratch
 #define OUTPUT_ARGS const float *m, long out_channels, long ps, long h, long w, long ty0, long rows, long bx0, \
                     long bx1, const float *bias, int kind, float slope, const float *res, float scale, \
                     long shuffle, float *out

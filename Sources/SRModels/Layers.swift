@@ -36,15 +36,11 @@ public struct Conv2d: Sendable {
   }
 
   /// Applies the convolution (zero padding k/2) and then `activation`.
-  /// With `upsample` > 1 the conv reads `x` upsampled that many times (nearest neighbour); with
-  /// `pixelShuffle` > 1 its output is pixel-shuffled by that factor. Both are fused into the
-  /// prepared kernel's passes.
-  public func callAsFunction(
-    _ x: Tensor, _ activation: Activation = .none, upsample: Int = 1, pixelShuffle: Int = 1
-  ) -> Tensor {
-    if kernelIsCurrent { return kernel(x, activation: activation, upsample: upsample, pixelShuffle: pixelShuffle) }
-    let input = upsample == 1 ? x : Ops.upsampleNearest(x, factor: upsample)
-    let y = Ops.conv2d(input, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
+  /// With `pixelShuffle` > 1 the output is pixel-shuffled by that factor, fused into the prepared
+  /// kernel's output pass.
+  public func callAsFunction(_ x: Tensor, _ activation: Activation = .none, pixelShuffle: Int = 1) -> Tensor {
+    if kernelIsCurrent { return kernel(x, activation: activation, pixelShuffle: pixelShuffle) }
+    let y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
                        activation: activation)
     return pixelShuffle == 1 ? y : Ops.pixelShuffle(y, factor: pixelShuffle)
   }
@@ -56,6 +52,38 @@ public struct Conv2d: Sendable {
   ) -> Tensor {
     if kernelIsCurrent { return kernel(x, activation: activation, residual: residual, residualScale: scale) }
     return Ops.scaledAdd(self(x, activation), residual, alpha: scale, beta: 1)
+  }
+
+  /// This 3x3 convolution applied to its input upsampled x2 (nearest neighbour), as a convolution
+  /// of the input itself with 4x the output channels, whose PixelShuffle(2) is the result: output
+  /// pixel (2i + a, 2j + b) only ever reads source rows i-1..i (a = 0) or i..i+1 (a = 1), and
+  /// columns likewise, so each phase `(a, b)` is a 3x3 kernel with the taps that land on the same
+  /// source pixel summed (in Double) and one row and column zero. Channel `4o + 2a + b` is phase
+  /// `(a, b)` of output `o`, the order PixelShuffle expects. Reading the small input saves 3/4 of
+  /// the Winograd input transform; the products stay the same.
+  public func onNearestUpsampledByTwo() -> Conv2d {
+    precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3,
+                 "onNearestUpsampledByTwo: weight \(weight.shapeDescription) is not 3x3")
+    let (out, inC) = (outChannels, inChannels)
+    // Kernel row (or column) k of phase a lands on effective row effective[a][k].
+    let effective = [[0, 1, 1], [1, 1, 2]]
+    var sums = [Double](repeating: 0, count: 4 * out * inC * 9)
+    for o in 0..<out {
+      for c in 0..<inC {
+        for ky in 0..<3 {
+          for kx in 0..<3 {
+            let w = Double(weight.data[((o * inC + c) * 3 + ky) * 3 + kx])
+            for a in 0..<2 {
+              for b in 0..<2 {
+                sums[(((4 * o + 2 * a + b) * inC + c) * 3 + effective[a][ky]) * 3 + effective[b][kx]] += w
+              }
+            }
+          }
+        }
+      }
+    }
+    let phasedBias = bias.map { b in Tensor(shape: [4 * out], data: (0..<(4 * out)).map { b.data[$0 / 4] }) }
+    return Conv2d(weight: Tensor(shape: [4 * out, inC, 3, 3], data: sums.map(Float.init)), bias: phasedBias)
   }
 
   /// This convolution followed by the inference-mode `bn`, as one convolution:

@@ -24,6 +24,8 @@ public struct RRDBNet: SuperResolutionNetwork {
   let convFirst: Conv2d
   let blocks: [[DenseBlock]]  // [numBlock][3]
   let convBody, convUp1, convUp2, convHR, convLast: Conv2d
+  /// `convUp1` and `convUp2` rewritten to read the un-upsampled map (what `forward` runs).
+  let upsampling: (Conv2d, Conv2d)
 
   static let slope: Float = 0.2
 
@@ -50,6 +52,7 @@ public struct RRDBNet: SuperResolutionNetwork {
     convBody = try r.conv("conv_body", out: c.numFeat, in: c.numFeat)
     convUp1 = try r.conv("conv_up1", out: c.numFeat, in: c.numFeat)
     convUp2 = try r.conv("conv_up2", out: c.numFeat, in: c.numFeat)
+    upsampling = (convUp1.onNearestUpsampledByTwo(), convUp2.onNearestUpsampledByTwo())
     convHR = try r.conv("conv_hr", out: c.numFeat, in: c.numFeat)
     convLast = try r.conv("conv_last", out: c.outChannels, in: c.numFeat)
     try r.finish()
@@ -119,9 +122,9 @@ public struct RRDBNet: SuperResolutionNetwork {
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }
     var h = convBody(body, adding: feat)
-    // The nearest-neighbour upsampling is fused into the convs' input pass.
-    h = convUp1(h, .leakyReLU(Self.slope), upsample: 2)
-    h = convUp2(h, .leakyReLU(Self.slope), upsample: 2)
+    // conv(upsample x2(h)) as PixelShuffle(2) of a 4x-output conv of h (`onNearestUpsampledByTwo`).
+    h = upsampling.0(h, .leakyReLU(Self.slope), pixelShuffle: 2)
+    h = upsampling.1(h, .leakyReLU(Self.slope), pixelShuffle: 2)
     let out = convLast(convHR(h, .leakyReLU(Self.slope)))
     progress?(1)
     return out

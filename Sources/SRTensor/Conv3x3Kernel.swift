@@ -37,36 +37,34 @@ public final class Conv3x3Kernel: @unchecked Sendable {
 
   /// `activation(conv(x, weight) + bias)` with zero padding `k/2` and stride 1; `x` is CHW.
   ///
-  /// Fused into the Winograd transforms (each saves a pass and a full-size intermediate map):
-  /// - `upsample`: the conv reads `x` upsampled that many times (nearest neighbour);
+  /// Fused into the Winograd output transform (each saves a pass and a full-size intermediate map):
   /// - `residual` (the output's shape): the result is `residualScale * that + residual`;
   /// - `pixelShuffle`: the result is written pixel-shuffled by that factor (out channels must be
   ///   a multiple of its square; not combined with `residual`).
   public func callAsFunction(
     _ x: Tensor, activation: Activation = .none, residual: Tensor? = nil, residualScale: Float = 1,
-    upsample: Int = 1, pixelShuffle: Int = 1
+    pixelShuffle: Int = 1
   ) -> Tensor {
-    apply(x, activation: activation, residual: residual, residualScale: residualScale, upsample: upsample,
+    apply(x, activation: activation, residual: residual, residualScale: residualScale,
           pixelShuffle: pixelShuffle, budget: Self.chunkBudgetBytes)
   }
 
   /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks)
   /// and instruction set.
   func apply(
-    _ x: Tensor, activation: Activation, residual: Tensor? = nil, residualScale: Float = 1, upsample: Int = 1,
+    _ x: Tensor, activation: Activation, residual: Tensor? = nil, residualScale: Float = 1,
     pixelShuffle: Int = 1, budget: Int, isa: WinogradKernels.ISA = WinogradKernels.active
   ) -> Tensor {
-    let (height, width) = (x.height * upsample, x.width * upsample)
-    precondition(upsample >= 1 && pixelShuffle >= 1 && outChannels % (pixelShuffle * pixelShuffle) == 0,
-                 "Conv3x3Kernel: upsample \(upsample), pixel shuffle \(pixelShuffle) for \(outChannels) outputs")
+    let (height, width) = (x.height, x.width)
+    precondition(pixelShuffle >= 1 && outChannels % (pixelShuffle * pixelShuffle) == 0,
+                 "Conv3x3Kernel: pixel shuffle \(pixelShuffle) for \(outChannels) outputs")
     precondition(residual == nil || pixelShuffle == 1, "Conv3x3Kernel: a residual with a pixel shuffle")
     if let residual {
       precondition(residual.shape == [outChannels, height, width],
                    "Conv3x3Kernel: residual \(residual.shapeDescription) for a \(outChannels)x\(height)x\(width) output")
     }
     guard transformed != nil else {
-      let input = upsample == 1 ? x : Ops.upsampleNearest(x, factor: upsample)
-      var y = Ops.conv2d(input, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
+      var y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
                          activation: activation)
       if let residual { y = Ops.scaledAdd(y, residual, alpha: residualScale, beta: 1) }
       return pixelShuffle == 1 ? y : Ops.pixelShuffle(y, factor: pixelShuffle)
@@ -80,7 +78,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
         WinogradEpilogue.with(activation, residual: residual, residualScale: residualScale) { epilogue in
           var epilogue = epilogue
           epilogue.shuffle = pixelShuffle
-          run(xp.baseAddress!, height: height, width: width, upsample: upsample, epilogue: epilogue,
+          run(xp.baseAddress!, height: height, width: width, epilogue: epilogue,
               out: buffer.baseAddress!, budget: budget, isa: isa)
         }
       }
@@ -90,10 +88,10 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     return Tensor(shape: [outChannels / (f * f), height * f, width * f], data: data)
   }
 
-  /// Runs the Winograd convolution of `x` (`[in, height / upsample, width / upsample]`, read
-  /// upsampled) into `out` (`[out, height, width]`, or pixel-shuffled as `epilogue` says).
+  /// Runs the Winograd convolution of `x` (`[in, height, width]`) into `out` (`[out, height,
+  /// width]`, or pixel-shuffled as `epilogue` says).
   func run(
-    _ x: UnsafePointer<Float>, height: Int, width: Int, upsample: Int, epilogue: WinogradEpilogue,
+    _ x: UnsafePointer<Float>, height: Int, width: Int, epilogue: WinogradEpilogue,
     out: UnsafeMutablePointer<Float>, budget: Int, isa: WinogradKernels.ISA
   ) {
     let plan = WinogradPlan(inChannels: inChannels, outChannels: outChannels,
@@ -105,8 +103,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
       let scratch = UnsafeMutablePointer<Float>.allocate(
         capacity: WinogradKernels.inputScratchCount(blocksWide: plan.chunkWidth))
       return ChunkInput(release: { v.deallocate(); scratch.deallocate() }) { chunk in
-        WinogradKernels.inputTransform(x, channels: self.inChannels, height: height, width: width,
-                                       upsample: upsample, chunk: chunk,
+        WinogradKernels.inputTransform(x, channels: self.inChannels, height: height, width: width, chunk: chunk,
                                        v: v, blockStride: blockStride, pointStride: plan.vPointStride,
                                        scratch: scratch, isa: isa)
         return (UnsafePointer(v), plan.vPointStride, blockStride)

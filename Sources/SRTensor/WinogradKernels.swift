@@ -55,17 +55,16 @@ public enum WinogradKernels {
     srs_winograd_products(isa.rawValue, u, v, vPointStride, vBlockStride, m, mPointStride, out, inC, blocks)
   }
 
-  /// Input transform of `chunk` of `channels` CHW planes of `x`, seen upsampled `upsample` times
-  /// (nearest; the planes are `height / upsample` x `width / upsample`), on the calling thread:
-  /// channel `c`, block `b` of the chunk, point `pt` go to the 16 floats at
+  /// Input transform of `chunk` of `channels` CHW planes of `x` (`height` x `width`) on the
+  /// calling thread: channel `c`, block `b` of the chunk, point `pt` go to the 16 floats at
   /// `v + pt * pointStride + b * blockStride + 16 * c`. `scratch`: `inputScratchCount`.
   static func inputTransform(
-    _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, upsample: Int = 1, chunk: WinogradPlan.Chunk,
+    _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, chunk: WinogradPlan.Chunk,
     v: UnsafeMutablePointer<Float>, blockStride: Int, pointStride: Int, scratch: UnsafeMutablePointer<Float>,
     isa: ISA = active
   ) {
-    srs_winograd_input(isa.rawValue, x, channels, height, width, upsample, chunk.ty0, chunk.rows, chunk.bx0,
-                       chunk.bx1, v, blockStride, pointStride, scratch)
+    srs_winograd_input(isa.rawValue, x, channels, height, width, chunk.ty0, chunk.rows, chunk.bx0, chunk.bx1,
+                       v, blockStride, pointStride, scratch)
   }
 
   /// Floats of scratch the input transform of a chunk `blocksWide` tile blocks wide needs.

@@ -11,13 +11,12 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
   var budget = Conv3x3Kernel.chunkBudgetBytes
   /// If set, the conv adds the (seeded) residual scaled by this in its output pass.
   var residualScale: Float? = nil
-  /// Nearest upsampling of the input and pixel shuffle of the output, fused into the passes.
-  var upsample = 1, shuffle = 1
+  /// Pixel shuffle of the output, fused into its pass.
+  var shuffle = 1
 
   var testDescription: String {
     "[\(cin),\(h),\(w)] -> \(cout) bias=\(hasBias) \(activation) budget=\(budget)"
-      + (residualScale.map { " residual x\($0)" } ?? "") + (upsample > 1 ? " upsample \(upsample)" : "")
-      + (shuffle > 1 ? " shuffle \(shuffle)" : "")
+      + (residualScale.map { " residual x\($0)" } ?? "") + (shuffle > 1 ? " shuffle \(shuffle)" : "")
   }
 }
 
@@ -38,13 +37,11 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     // 50 tiles per row in 4 blocks, one block per chunk: chunks start mid-row.
     WinogradCase(cin: 5, h: 6, w: 200, cout: 17, activation: .relu, budget: 1, residualScale: 0.2),
     WinogradCase(cin: 32, h: 7, w: 130, cout: 32, residualScale: 1),
-    // Fused nearest upsampling: a 202-wide row has windows inside it (the vector path) and at
-    // both edges; odd sizes; x3 takes the scalar path.
-    WinogradCase(cin: 3, h: 5, w: 101, cout: 4, activation: .leakyReLU(0.2), upsample: 2),
-    WinogradCase(cin: 2, h: 3, w: 5, cout: 3, budget: 1, upsample: 3),
-    // Fused pixel shuffle (x2 and x3), one with partial chunks.
+    // Fused pixel shuffle: x2 (channel pairs interleaved in vectors; partial chunks and a partial
+    // last block), x2 over a 202-wide row, x3 (element by element).
     WinogradCase(cin: 4, h: 9, w: 70, cout: 8, activation: .relu, budget: 1, shuffle: 2),
-    WinogradCase(cin: 3, h: 5, w: 6, cout: 18, upsample: 2, shuffle: 3),
+    WinogradCase(cin: 3, h: 5, w: 202, cout: 12, activation: .leakyReLU(0.2), shuffle: 2),
+    WinogradCase(cin: 3, h: 10, w: 12, cout: 18, shuffle: 3),
     // Few outputs: a partial register block of rows (5 = one 5-row block; 4 without bias).
     WinogradCase(cin: 7, h: 6, w: 50, cout: 5, activation: .leakyReLU(0.2)),
     WinogradCase(cin: 32, h: 3, w: 17, cout: 4, hasBias: false, activation: .relu),
@@ -63,18 +60,12 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     let bias = c.hasBias ? seededTensor([c.cout], seed: 13) : nil
     let kernel = Conv3x3Kernel(weight: weight, bias: bias)
     #expect(kernel.usesWinograd)
-    let (h, w) = (c.h * c.upsample, c.w * c.upsample)
+    let (h, w) = (c.h, c.w)
     let residual = c.residualScale.map { _ in seededTensor([c.cout, h, w], seed: 14) }
     let y = kernel.apply(x, activation: c.activation, residual: residual, residualScale: c.residualScale ?? 1,
-                         upsample: c.upsample, pixelShuffle: c.shuffle, budget: c.budget, isa: isa)
-    // Reference: explicit nearest upsampling by index, the naive conv, residual, shuffle by index.
-    var upsampled = Tensor(shape: [c.cin, h, w])
-    for ch in 0..<c.cin {
-      for yy in 0..<h {
-        for xx in 0..<w { upsampled.data[(ch * h + yy) * w + xx] = x.data[(ch * c.h + yy / c.upsample) * c.w + xx / c.upsample] }
-      }
-    }
-    var conv = Reference.conv2d(upsampled, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation).data
+                         pixelShuffle: c.shuffle, budget: c.budget, isa: isa)
+    // Reference: the naive conv, residual, shuffle by index.
+    var conv = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: c.activation).data
     if let residual, let scale = c.residualScale {
       conv = zip(conv, residual.data).map { Double(scale) * $0 + Double($1) }
     }

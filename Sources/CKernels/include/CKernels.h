@@ -36,16 +36,13 @@ void srs_winograd_products(int isa, const float *u, const float *v, long v_point
 /// Floats of scratch that `srs_winograd_input` needs for `blocks` tile blocks per row.
 long srs_winograd_input_scratch(long blocks);
 
-/// Input transform of `channels` CHW planes of `x`, seen upsampled `up` times (nearest neighbour;
-/// each plane is `(height / up) x (width / up)`, `height` and `width` multiples of `up`) with zero
-/// padding 1: tile rows `ty0 ..< ty0 + rows`, tile blocks `bx0 ..< bx1` of each (a tile row has
+/// Input transform of `channels` CHW planes of `x` (`height` x `width`, zero padding 1): tile rows `ty0 ..< ty0 + rows`, tile blocks `bx0 ..< bx1` of each (a tile row has
 /// `ceil(ceil(width / 4) / 16)` blocks of 16 tiles): channel `c`, block `b` (numbered
 /// `(ty - ty0) * (bx1 - bx0) + bx - bx0`), point `pt` go to the 16 floats at
 /// `v + pt * point_stride + b * block_stride + 16 * c`. Lanes past the last tile get finite values
 /// that no output reads.
-void srs_winograd_input(int isa, const float *x, long channels, long height, long width, long up, long ty0,
-                        long rows, long bx0, long bx1, float *v, long block_stride, long point_stride,
-                        float *scratch);
+void srs_winograd_input(int isa, const float *x, long channels, long height, long width, long ty0, long rows,
+                        long bx0, long bx1, float *v, long block_stride, long point_stride, float *scratch);
 
 /// Output transform of the same region for `out_channels` channels: products of channel `o`,
 /// block `b`, point `pt` at `m + pt * point_stride + b * 16 * out_channels + 16 * o`. Writes
