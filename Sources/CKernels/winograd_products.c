@@ -1,9 +1,4 @@
-#include "CKernels.h"
-
-// One vector holds one transformed value of 16 tiles. aligned(4): loads need no alignment.
-typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
-
-#define INLINE static inline __attribute__((always_inline))
+#include "lanes16.h"
 
 // `rows` output channels x 16 tiles, accumulated over `in` input channels in registers. `rows`
 // is a constant at every call site, so `acc` lives in registers once the loops are unrolled.
@@ -13,13 +8,13 @@ INLINE void micro(const float *restrict u, long ldu, const float *restrict v, fl
 #pragma clang loop unroll(full)
   for (int r = 0; r < rows; r++) acc[r] = (lanes16){0};
   for (long k = 0; k < in; k++) {
-    const lanes16 x = *(const lanes16 *)(v + 16 * k);
+    const lanes16 x = load16(v + 16 * k);
     const float *uk = u + k * ldu;
 #pragma clang loop unroll(full)
     for (int r = 0; r < rows; r++) acc[r] += uk[r] * x;
   }
 #pragma clang loop unroll(full)
-  for (int r = 0; r < rows; r++) *(lanes16 *)(m + 16 * r) = acc[r];
+  for (int r = 0; r < rows; r++) store16(m + 16 * r, acc[r]);
 }
 
 // `rows` (1...16) as a compile-time constant: one instantiation of `micro` per count.
@@ -50,6 +45,8 @@ INLINE void products(const float *u, const float *v, float *m, long out, long in
   }
 }
 
+// Registers hold 2 rows of accumulators with SSE2 (4 xmm per vector), 6 with AVX2 (two ymm
+// per vector, 16 registers), 16 with AVX-512 (32 zmm).
 static void products_generic(const float *u, const float *v, float *m, long out, long in, long blocks, long vbs) {
   products(u, v, m, out, in, blocks, vbs, 2);
 }
@@ -66,35 +63,10 @@ static void products_avx512(const float *u, const float *v, float *m, long out, 
 }
 #endif
 
-int srs_best_isa(void) {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return SRS_ISA_AVX512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SRS_ISA_AVX2;
-#endif
-  return SRS_ISA_GENERIC;
-}
-
-int srs_supported_isa(int isa) {
-  static int best = 0;  // every thread computes the same value; relaxed atomics suffice
-  int known = __atomic_load_n(&best, __ATOMIC_RELAXED);
-  if (known == 0) {
-    known = srs_best_isa();
-    __atomic_store_n(&best, known, __ATOMIC_RELAXED);
-  }
-  return isa > known ? known : isa < SRS_ISA_GENERIC ? SRS_ISA_GENERIC : isa;
-}
-
 void srs_winograd_products(int isa, const float *u, const float *v, long v_point_stride, long v_block_stride,
                            float *m, long m_point_stride, long out, long in, long blocks) {
-  isa = srs_supported_isa(isa);
   for (int pt = 0; pt < 36; pt++) {
-    const float *up = u + pt * out * in, *vp = v + pt * v_point_stride;
-    float *mp = m + pt * m_point_stride;
-#if defined(__x86_64__)
-    if (isa == SRS_ISA_AVX512) { products_avx512(up, vp, mp, out, in, blocks, v_block_stride); continue; }
-    if (isa == SRS_ISA_AVX2) { products_avx2(up, vp, mp, out, in, blocks, v_block_stride); continue; }
-#endif
-    products_generic(up, vp, mp, out, in, blocks, v_block_stride);
+    SRS_DISPATCH(isa, products, u + pt * out * in, v + pt * v_point_stride, m + pt * m_point_stride, out, in, blocks,
+                 v_block_stride);
   }
 }

@@ -1,20 +1,9 @@
-#include "CKernels.h"
+#include "lanes16.h"
 
 #include <string.h>
 
 // Input and output transforms of Winograd F(4x4, 3x3) (Lavin & Gray 2016), 16 tiles at a time
-// (one per vector lane). Same math as the Swift reference in Sources/SRTensor/Winograd.swift.
-
-// Vector-returning helpers are always inlined, so no vector crosses a call boundary.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
-
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE lanes16 load16(const float *p) { return *(const lanes16 *)p; }
-INLINE void store16(float *p, lanes16 x) { *(lanes16 *)p = x; }
-INLINE lanes16 splat(float x) { return (lanes16){0} + x; }
+// (one per vector lane); checked against the naive convolution in SRTensorTests.
 
 // Phase rows: padded column X (= x + 1, zero at X = 0 and past the row) goes to phase X & 3,
 // slot X >> 2, so the six columns of 16 consecutive tiles are six contiguous vector loads. A
@@ -280,38 +269,24 @@ INLINE void output_transform(const float *m, long out_channels, long point_strid
   }
 }
 
-#define INPUT_ARGS const float *x, long channels, long h, long w, long ty0, long rows, long bx0, long bx1, \
-                   float *v, long bs, long ps, float *scratch
+#define INPUT_ARGS (const float *x, long channels, long h, long w, long ty0, long rows, long bx0, long bx1, \
+                    float *v, long bs, long ps, float *scratch)
 #define INPUT_CALL x, channels, h, w, ty0, rows, bx0, bx1, v, bs, ps, scratch
-#define OUTPUT_ARGS const float *m, long out_channels, long ps, long h, long w, long ty0, long rows, long bx0, \
-                    long bx1, const float *bias, int kind, float slope, const float *res, float scale, \
-                    long shuffle, float *out
+#define OUTPUT_ARGS (const float *m, long out_channels, long ps, long h, long w, long ty0, long rows, long bx0, \
+                     long bx1, const float *bias, int kind, float slope, const float *res, float scale,     \
+                     long shuffle, float *out)
 #define OUTPUT_CALL m, out_channels, ps, h, w, ty0, rows, bx0, bx1, bias, kind, slope, res, scale, shuffle, out
 
-static void input_generic(INPUT_ARGS) { input_transform(INPUT_CALL); }
-static void output_generic(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
+SRS_KERNEL_VARIANTS(input, INPUT_ARGS, input_transform(INPUT_CALL))
+SRS_KERNEL_VARIANTS(output, OUTPUT_ARGS, output_transform(OUTPUT_CALL))
 
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) static void input_avx2(INPUT_ARGS) { input_transform(INPUT_CALL); }
-__attribute__((target("avx2,fma"))) static void output_avx2(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
-__attribute__((target("avx512f,fma"))) static void input_avx512(INPUT_ARGS) { input_transform(INPUT_CALL); }
-__attribute__((target("avx512f,fma"))) static void output_avx512(OUTPUT_ARGS) { output_transform(OUTPUT_CALL); }
-#endif
-
-void srs_winograd_input(int isa, INPUT_ARGS) {
-  isa = srs_supported_isa(isa);
-#if defined(__x86_64__)
-  if (isa == SRS_ISA_AVX512) { input_avx512(INPUT_CALL); return; }
-  if (isa == SRS_ISA_AVX2) { input_avx2(INPUT_CALL); return; }
-#endif
-  input_generic(INPUT_CALL);
+void srs_winograd_input(int isa, const float *x, long channels, long h, long w, long ty0, long rows, long bx0,
+                        long bx1, float *v, long bs, long ps, float *scratch) {
+  SRS_DISPATCH(isa, input, INPUT_CALL);
 }
 
-void srs_winograd_output(int isa, OUTPUT_ARGS) {
-  isa = srs_supported_isa(isa);
-#if defined(__x86_64__)
-  if (isa == SRS_ISA_AVX512) { output_avx512(OUTPUT_CALL); return; }
-  if (isa == SRS_ISA_AVX2) { output_avx2(OUTPUT_CALL); return; }
-#endif
-  output_generic(OUTPUT_CALL);
+void srs_winograd_output(int isa, const float *m, long out_channels, long ps, long h, long w, long ty0, long rows,
+                         long bx0, long bx1, const float *bias, int kind, float slope, const float *res, float scale,
+                         long shuffle, float *out) {
+  SRS_DISPATCH(isa, output, OUTPUT_CALL);
 }
