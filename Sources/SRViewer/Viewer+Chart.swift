@@ -31,13 +31,13 @@ extension Viewer {
     let grey = "  grey: \(others) other run\(others == 1 ? "" : "s")"
     if others > 0, title.count + grey.count <= frame.width { title += grey }
     term.write(MetricTable.fit(title, frame.width), row: frame.titleRow, col: frame.col, attributes: .bold)
-    let label = frame.imageCol - frame.col - 1
+    let label = frame.picture.col - frame.col - 1
     term.write(MetricTable.fit(Self.rightAligned(String(format: "%.2f", axes.yMax), label), label + 1),
-               row: frame.imageRow, col: frame.col, attributes: [])
+               row: frame.picture.row, col: frame.col, attributes: [])
     term.write(MetricTable.fit(Self.rightAligned(String(format: "%.2f", axes.yMin), label), label + 1),
-               row: frame.imageRow + frame.imageCells.rows - 1, col: frame.col, attributes: [])
+               row: frame.picture.row + frame.picture.cells.rows - 1, col: frame.col, attributes: [])
     let first = String(format: "%.0f", axes.xMin), last = String(format: "%.0f", axes.xMax), mid = "iteration"
-    let span = frame.imageCells.cols
+    let span = frame.picture.cells.cols
     var axis = Array(repeating: Character(" "), count: span)
     func put(_ s: String, at c: Int) {
       guard c >= 0, c + s.count <= span else { return }
@@ -46,9 +46,9 @@ extension Viewer {
     if first.count + last.count + mid.count + 2 <= span { put(mid, at: (span - mid.count) / 2) }
     put(first, at: 0)
     if first.count + last.count + 1 <= span { put(last, at: span - last.count) }
-    term.write(String(axis), row: frame.axisRow, col: frame.imageCol, attributes: [])
-    guard !state.showHelp, let bytes = chartPayload(curves, model: m, size: frame.imagePixels) else { return }
-    term.writeGraphics(bytes, row: frame.imageRow, col: frame.imageCol, cells: frame.imageCells)
+    term.write(String(axis), row: frame.axisRow, col: frame.picture.col, attributes: [])
+    guard !state.showHelp, let bytes = chartPayload(curves, model: m, size: frame.picture.pixels) else { return }
+    term.writeGraphics(bytes, row: frame.picture.row, col: frame.picture.col, cells: frame.picture.cells)
   }
 
   /// The encoded chart picture, cached until the model, size or curves change.

@@ -69,13 +69,13 @@ extension Viewer {
     term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
     term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
     guard !state.showHelp else { return }
-    let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: frame.zoom, size: frame.imagePixels,
+    let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: frame.zoom, size: frame.picture.pixels,
                          errorMode: state.errorMode, baseline: state.baseline)
     if let bytes = renderer?.payload(spec, data: data) {
-      term.writeGraphics(bytes, row: frame.imageRow, col: frame.imageCol, cells: frame.imageCells)
+      term.writeGraphics(bytes, row: frame.picture.row, col: frame.picture.col, cells: frame.picture.cells)
     } else {
       let what = showsMap && state.errorMode == .lpips ? "no LPIPS map" : "computing..."
-      term.write(MetricTable.fit(what, frame.width), row: frame.imageRow, col: frame.col, attributes: [])
+      term.write(MetricTable.fit(what, frame.width), row: frame.picture.row, col: frame.col, attributes: [])
     }
   }
 
@@ -146,9 +146,9 @@ extension Viewer {
       crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight,
       chart: wantsChart)
     else { return nil }
-    for f in screen.panels where (f.imageRow..<(f.imageRow + f.imageCells.rows)).contains(row)
-      && (f.imageCol..<(f.imageCol + f.imageCells.cols)).contains(col) {
-      let px = (col - f.imageCol) * ppc.width + ppc.width / 2, py = (row - f.imageRow) * ppc.height + ppc.height / 2
+    for f in screen.panels where f.picture.contains(row: row, col: col) {
+      let px = (col - f.picture.col) * ppc.width + ppc.width / 2
+      let py = (row - f.picture.row) * ppc.height + ppc.height / 2
       return (crop.x + px * f.zoom.down / f.zoom.up, crop.y + py * f.zoom.down / f.zoom.up)
     }
     return nil

@@ -72,14 +72,15 @@ import Testing
     guard case .screen(let s) = layout else { Issue.record("\(layout)"); return }
     #expect(s.tableRow == 50 && s.tableModelRows == 8 && s.statusRow == 59)
     #expect(s.tableWidth == 90)  // header 89 columns + a blank one; the chart starts at column 91
-    #expect(s.chart == ChartFrame(titleRow: 50, col: 91, width: 109, imageRow: 51, imageCol: 98,
-                                  imageCells: CellSize(rows: 7, cols: 102), imagePixels: PixelSize(width: 102, height: 14),
+    #expect(s.chart == ChartFrame(titleRow: 50, col: 91, width: 109,
+                                  picture: PicturePlacement(row: 51, col: 98, cells: CellSize(rows: 7, cols: 102),
+                                                            pixels: PixelSize(width: 102, height: 14)),
                                   axisRow: 58))
     // Sixel, 10x20 cells: 102 columns are 1020 px; 7 rows are 140 px, cut to 138 (23 bands of 6).
     guard case .screen(let x) = Layout.compute(
       terminal: CellSize(rows: 60, cols: 200), pixelsPerCell: PixelSize(width: 10, height: 20), panelCount: 10,
       crop: PixelSize(width: 64, height: 64), modelCount: 8, bandHeight: 6, chart: true) else { Issue.record(); return }
-    #expect(x.chart?.imagePixels == PixelSize(width: 1020, height: 138) && x.chart?.imageCells == CellSize(rows: 7, cols: 102))
+    #expect(x.chart?.picture.pixels == PixelSize(width: 1020, height: 138) && x.chart?.picture.cells == CellSize(rows: 7, cols: 102))
     // The chart costs the panels nothing here.
     guard case .screen(let plain) = Layout.compute(
       terminal: CellSize(rows: 60, cols: 200), pixelsPerCell: PixelSize(width: 1, height: 2), panelCount: 10,
@@ -94,8 +95,9 @@ import Testing
       terminal: CellSize(rows: 20, cols: 120), pixelsPerCell: PixelSize(width: 1, height: 2), panelCount: 5,
       crop: PixelSize(width: 32, height: 32), modelCount: 3, bandHeight: 2, chart: true) else { Issue.record(); return }
     #expect(s.panels.first?.zoom == Zoom(up: 1, down: 2))
-    #expect(s.chart == ChartFrame(titleRow: 13, col: 91, width: 29, imageRow: 14, imageCol: 98,
-                                  imageCells: CellSize(rows: 4, cols: 22), imagePixels: PixelSize(width: 22, height: 8),
+    #expect(s.chart == ChartFrame(titleRow: 13, col: 91, width: 29,
+                                  picture: PicturePlacement(row: 14, col: 98, cells: CellSize(rows: 4, cols: 22),
+                                                            pixels: PixelSize(width: 22, height: 8)),
                                   axisRow: 18))
     #expect(s.tableRow == 13 && s.tableModelRows == 3)
   }

@@ -10,7 +10,28 @@ public struct Zoom: Sendable, Hashable, CustomStringConvertible {
   public var description: String { down == 1 ? "\(up)x" : "1/\(down)x" }
 }
 
-/// Where one panel goes, in cells, and how big its picture is in device pixels.
+/// Where a picture goes on screen: its top-left cell, the cells it covers, and its size in device
+/// pixels (sixel pixels, or half-block pixels).
+public struct PicturePlacement: Sendable, Hashable {
+  /// Row and column of the picture's top-left cell.
+  public var row, col: Int
+  /// Cells the picture covers.
+  public var cells: CellSize
+  /// The picture's size in device pixels.
+  public var pixels: PixelSize
+
+  /// Creates a placement.
+  public init(row: Int, col: Int, cells: CellSize, pixels: PixelSize) {
+    self.row = row; self.col = col; self.cells = cells; self.pixels = pixels
+  }
+
+  /// Whether the cell at `row`, `col` lies on the picture.
+  public func contains(row r: Int, col c: Int) -> Bool {
+    (row..<(row + cells.rows)).contains(r) && (col..<(col + cells.cols)).contains(c)
+  }
+}
+
+/// Where one panel goes, in cells, and where its picture goes.
 public struct PanelFrame: Sendable, Hashable {
   /// Row of the first label line (the name).
   public var labelRow: Int
@@ -18,14 +39,8 @@ public struct PanelFrame: Sendable, Hashable {
   public var col: Int
   /// Width of the panel in cells.
   public var width: Int
-  /// Row where the picture starts.
-  public var imageRow: Int
-  /// Column where the picture starts (centred in the panel).
-  public var imageCol: Int
-  /// Cells the picture covers.
-  public var imageCells: CellSize
-  /// The picture's size in device pixels (sixel pixels, or half-block pixels).
-  public var imagePixels: PixelSize
+  /// The picture, under the two label lines, centred in the panel.
+  public var picture: PicturePlacement
   /// The scale from crop pixels to device pixels.
   public var zoom: Zoom
 }
@@ -39,14 +54,8 @@ public struct ChartFrame: Sendable, Hashable {
   public var col: Int
   /// Width of the chart block in cells.
   public var width: Int
-  /// Row where the picture starts.
-  public var imageRow: Int
-  /// Column where the picture starts (after the y labels).
-  public var imageCol: Int
-  /// Cells the picture covers.
-  public var imageCells: CellSize
-  /// The picture's size in device pixels.
-  public var imagePixels: PixelSize
+  /// The picture, under the title, after the y labels.
+  public var picture: PicturePlacement
   /// Row of the x labels, right under the picture.
   public var axisRow: Int
 }
@@ -132,7 +141,7 @@ public enum Layout: Sendable, Hashable {
       for block in [max(naturalRows + 1, preferredChartRows), max(naturalRows + 1, minChart.rows)]
       where tried.insert(block).inserted {
         let frames = block == naturalRows + 1 ? plain : panels(block: block)
-        guard let frames, frames.first?.imagePixels == plain.first?.imagePixels,
+        guard let frames, frames.first?.picture.pixels == plain.first?.picture.pixels,
               let frame = chartFrame(top: statusRow - block, rows: block, col: chartCol, width: terminal.cols - chartCol,
                                      pixelsPerCell: pixelsPerCell, bandHeight: bandHeight) else { continue }
         return screen(block: block, tableModelRows: max(1, min(modelCount, block - 1)), frames: frames, chart: frame)
@@ -148,7 +157,7 @@ public enum Layout: Sendable, Hashable {
     for gridCols in 1...max(1, panelCount) {
       guard let frames = grid(area: area, gridCols: gridCols, count: panelCount, pixelsPerCell: pixelsPerCell,
                               crop: crop, bandHeight: bandHeight) else { continue }
-      let score = frames.first.map { $0.imagePixels.width * $0.imagePixels.height } ?? 0
+      let score = frames.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0
       if let b = best, b.score >= score { continue }
       best = (score, frames)
     }
@@ -164,8 +173,9 @@ public enum Layout: Sendable, Hashable {
     let pixels = PixelSize(width: pictureCols * px.width, height: pictureRows * px.height / bandHeight * bandHeight)
     guard pixels.width > 0, pixels.height > 0 else { return nil }
     let cells = CellSize(rows: (pixels.height + px.height - 1) / px.height, cols: pictureCols)
-    return ChartFrame(titleRow: top, col: col, width: width, imageRow: top + 1, imageCol: col + chartLabelCols,
-                      imageCells: cells, imagePixels: pixels, axisRow: top + 1 + cells.rows)
+    return ChartFrame(titleRow: top, col: col, width: width,
+                      picture: PicturePlacement(row: top + 1, col: col + chartLabelCols, cells: cells, pixels: pixels),
+                      axisRow: top + 1 + cells.rows)
   }
 
   static func grid(area: CellSize, gridCols: Int, count: Int, pixelsPerCell px: PixelSize, crop: PixelSize,
@@ -182,8 +192,8 @@ public enum Layout: Sendable, Hashable {
     let cells = CellSize(rows: (shown.height + px.height - 1) / px.height, cols: (shown.width + px.width - 1) / px.width)
     return (0..<count).map { i in
       let col = (i % gridCols) * (width + 1), row = 1 + (i / gridCols) * (height + 1)
-      return PanelFrame(labelRow: row, col: col, width: width, imageRow: row + 2,
-                        imageCol: col + (width - cells.cols) / 2, imageCells: cells, imagePixels: shown, zoom: zoom)
+      let picture = PicturePlacement(row: row + 2, col: col + (width - cells.cols) / 2, cells: cells, pixels: shown)
+      return PanelFrame(labelRow: row, col: col, width: width, picture: picture, zoom: zoom)
     }
   }
 
