@@ -2,11 +2,12 @@ import Foundation
 
 /// Serialises SRScope's OpenBLAS work across threads.
 ///
-/// The Winograd path runs its 36 GEMMs on `Parallel` workers with OpenBLAS switched to one thread,
-/// then switches it back; OpenBLAS's thread count is process-wide. Without this gate a conv on
-/// another thread (the viewer's crop LPIPS beside background inference, or concurrent tests) could
-/// run while the count is being changed: its result then depended on timing (seen as LPIPS of an
-/// image against itself coming out non-zero) and OpenBLAS does not promise safety there.
+/// OpenBLAS's thread count and its worker pool are process-wide: `Parallel.setThreads` changes
+/// the count and `BLASThreadPool` stops idle workers. Without this gate an im2col conv on another
+/// thread (the viewer's crop LPIPS beside background work, or concurrent tests) could run while
+/// they change: an earlier path that switched the count around every Winograd call made results
+/// depend on timing (LPIPS of an image against itself came out non-zero), and OpenBLAS does not
+/// promise safety there.
 public enum BLASGate {
   private static let lock = NSRecursiveLock()
 

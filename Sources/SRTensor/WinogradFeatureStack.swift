@@ -4,11 +4,9 @@
 /// the outputs of convs `1..<k`. Transforming that concatenation for every conv repeats the
 /// input transform of the early channels up to five times (640 channel transforms instead of
 /// 192 for RRDBNet 64/32). A stack transforms each channel once, when it is appended, into
-/// `V[36, capacity, tiles]` covering the whole image; a conv then multiplies its transformed
-/// weights with the first `inChannels` rows of every point's matrix. No concatenated feature
-/// map is ever built.
-///
-/// Layout: `V[36][blocks][capacity][16]`, tiles in blocks of 16 as `WinogradPlan` groups them.
+/// `V[36][blocks][capacity][16]` covering the whole image (tiles in blocks of 16 as
+/// `WinogradPlan` groups them); a conv then multiplies its transformed weights with the first
+/// `inChannels` channels of every block. No concatenated feature map is ever built.
 public final class WinogradFeatureStack {
   /// Spatial size of every appended map.
   public let height, width: Int
@@ -16,7 +14,8 @@ public final class WinogradFeatureStack {
   public let capacity: Int
   /// Channels appended so far.
   public private(set) var channels = 0
-  let tileRows, blocksX, blocks: Int
+  /// Tile rows and tile blocks per tile row of the whole image.
+  let tileRows, blocksX: Int
   /// Floats between transform points and between tile blocks.
   let pointStride, blockStride: Int
   private let v: UnsafeMutablePointer<Float>
@@ -26,17 +25,15 @@ public final class WinogradFeatureStack {
     precondition(height > 0 && width > 0 && capacity > 0,
                  "WinogradFeatureStack: bad size \(capacity)x\(height)x\(width)")
     self.height = height; self.width = width; self.capacity = capacity
-    (tileRows, blocks, pointStride) = Self.geometry(height: height, width: width, capacity: capacity)
-    blocksX = blocks / tileRows
+    (tileRows, blocksX, pointStride) = Self.geometry(height: height, width: width, capacity: capacity)
     blockStride = capacity * Winograd.lanes
     v = .allocate(capacity: Winograd.points * pointStride)
   }
 
-  /// Tile rows, tile blocks and point stride of a stack of this size.
+  /// Tile rows, tile blocks per tile row and point stride of a stack of this size.
   private static func geometry(height: Int, width: Int, capacity: Int) -> (Int, Int, Int) {
-    let rows = (height + 3) / 4
-    let blocks = rows * (((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes)
-    return (rows, blocks, WinogradPlan.pointStride(blocks: blocks, channels: capacity))
+    let rows = (height + 3) / 4, blocksX = ((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes
+    return (rows, blocksX, WinogradPlan.pointStride(blocks: rows * blocksX, channels: capacity))
   }
 
   deinit { v.deallocate() }

@@ -21,7 +21,6 @@ struct SRScope: ParsableCommand {
   static func main() {
     if CommandLine.arguments.dropFirst().first != "upscale" { BLASKernelChoice.reexecIfMisdetected() }
     HeapPolicy.reuseFreedMemory()
-    BLASThreadPool.stopIdleWorkers()
     main(nil)
   }
 }
