@@ -27,12 +27,27 @@ public enum WinogradKernels {
   public static let best = ISA(rawValue: srs_best_isa()) ?? .generic
 
   /// The instruction set in use: `best`, or a lower one named by `SRSCOPE_WINOGRAD_ISA`
-  /// (`generic`, `avx2`, `avx512`; for comparing kernels, never above `best`).
+  /// (`generic`, `avx2`, `avx512`; for comparing kernels, never above `best`). A value that is not
+  /// one of those, or above `best`, is reported on stderr in one line and `best` is used.
   public static let active: ISA = {
-    let requested = ProcessInfo.processInfo.environment["SRSCOPE_WINOGRAD_ISA"]
-    guard let isa = ISA.allCases.first(where: { $0.name == requested }) else { return best }
-    return isa.rawValue <= best.rawValue ? isa : best
+    let choice = choose(requested: ProcessInfo.processInfo.environment["SRSCOPE_WINOGRAD_ISA"], best: best)
+    if let warning = choice.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+    return choice.isa
   }()
+
+  /// The instruction set for a `SRSCOPE_WINOGRAD_ISA` value (nil: unset) on a CPU whose best is
+  /// `best`, and the one-line warning when the value cannot be honoured.
+  static func choose(requested: String?, best: ISA) -> (isa: ISA, warning: String?) {
+    guard let requested, !requested.isEmpty else { return (best, nil) }
+    let names = ISA.allCases.map(\.name).joined(separator: ", ")
+    guard let isa = ISA.allCases.first(where: { $0.name == requested }) else {
+      return (best, "srscope: SRSCOPE_WINOGRAD_ISA=\(requested) is not one of \(names); using \(best.name)")
+    }
+    guard isa.rawValue <= best.rawValue else {
+      return (best, "srscope: SRSCOPE_WINOGRAD_ISA=\(requested) is not supported by this CPU; using \(best.name)")
+    }
+    return (isa, nil)
+  }
 
   /// Output channels per packed weight row block.
   static let rowBlock = 16

@@ -73,4 +73,14 @@ struct ProductsCase: CustomTestStringConvertible, Sendable {
     let deviation = Deviation(got, want)
     #expect(deviation.error <= Tolerance.opElement, "\(isa.name): \(deviation)")
   }
+
+  @Test func instructionSetOverrideIsHonouredOrReported() {
+    #expect(WinogradKernels.choose(requested: nil, best: .avx512) == (.avx512, nil))
+    #expect(WinogradKernels.choose(requested: "avx2", best: .avx512) == (.avx2, nil))
+    #expect(WinogradKernels.choose(requested: "generic", best: .avx2) == (.generic, nil))
+    #expect(WinogradKernels.choose(requested: "avx512", best: .avx2)
+      == (.avx2, "srscope: SRSCOPE_WINOGRAD_ISA=avx512 is not supported by this CPU; using avx2"))
+    #expect(WinogradKernels.choose(requested: "AVX2", best: .avx512)
+      == (.avx512, "srscope: SRSCOPE_WINOGRAD_ISA=AVX2 is not one of generic, avx2, avx512; using avx512"))
+  }
 }
