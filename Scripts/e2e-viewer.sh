@@ -20,19 +20,28 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # ---- 1. sixel in xterm under Xvfb -------------------------------------------------------------
-if [ -z "${DISPLAY:-}" ]; then
-  Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# A display we can reach: the caller's, else our own Xvfb on a free display number. Xvfb writes the
+# number to fd 3 only once it accepts connections (a fixed sleep lost that race on a cold CI machine).
+if [ -z "${DISPLAY:-}" ] || ! xdpyinfo >/dev/null 2>&1; then
+  : > "$OUT/xvfb.display"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/xvfb.display" 2>"$OUT/xvfb.log" &
   started_xvfb=$!
-  export DISPLAY=:97
-  sleep 1
+  i=0
+  while [ ! -s "$OUT/xvfb.display" ] && [ $i -lt 300 ]; do
+    kill -0 "$started_xvfb" 2>/dev/null || fail "Xvfb exited: $(tail -2 "$OUT/xvfb.log" | tr '\n' ' ')"
+    sleep 0.1; i=$((i+1))
+  done
+  [ -s "$OUT/xvfb.display" ] || fail "Xvfb did not accept connections within 30 s: $(tail -2 "$OUT/xvfb.log" | tr '\n' ' ')"
+  export DISPLAY=":$(head -1 "$OUT/xvfb.display")"
 fi
+xdpyinfo >/dev/null 2>&1 || fail "cannot open X display $DISPLAY"
 xterm -xrm 'XTerm*decGraphicsID: vt340' -xrm 'XTerm*numColorRegisters: 1024' \
       -xrm 'XTerm*maxGraphicSize: 4096x4096' -geometry 120x36+0+0 -fa 'DejaVu Sans Mono' -fs 12 \
       -bg black -fg white -title e2eviewer \
       -e sh -c "$VIEWER --graphics sixel 2>$OUT/sixel.err; echo \$? > $OUT/sixel.rc" &
 xpid=$!
 wid=""; i=0
-while [ -z "$wid" ] && [ $i -lt 100 ]; do wid=$(xdotool search --name '^e2eviewer$' 2>/dev/null | head -1 || true); sleep 0.1; i=$((i+1)); done
+while [ -z "$wid" ] && [ $i -lt 300 ]; do wid=$(xdotool search --name '^e2eviewer$' 2>/dev/null | head -1 || true); sleep 0.1; i=$((i+1)); done
 [ -n "$wid" ] || fail "xterm window did not appear"
 sleep "${START_WAIT:-6}"   # viewer start-up, probe, first encode (keys sent earlier are lost)
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
