@@ -13,14 +13,19 @@ struct SRScope: ParsableCommand {
     ],
     defaultSubcommand: ViewCommand.self)
 
-  /// Replaces OpenBLAS's generic kernels on CPUs it does not recognise (see `BLASKernelChoice`), then runs.
-  ///
-  /// `upscale` skips that re-execution (about 15 ms): every convolution of the supported
-  /// architectures is 3x3 and runs on SRScope's own Winograd kernels, not OpenBLAS. The commands
-  /// that compute LPIPS or NIQE, or train, still use OpenBLAS.
+  /// Parses the command line, replaces OpenBLAS's generic kernels on CPUs it does not recognise
+  /// (see `BLASKernelChoice`) unless the command never reaches OpenBLAS, then runs the command.
   static func main() {
-    if CommandLine.arguments.dropFirst().first != "upscale" { BLASKernelChoice.reexecIfMisdetected() }
+    let parsed: ParsableCommand
+    do { parsed = try parseAsRoot() } catch { exit(withError: error) }
+    if !(parsed is RunsWithoutOpenBLAS) { BLASKernelChoice.reexecIfMisdetected() }
     HeapPolicy.reuseFreedMemory()
-    main(nil)
+    var command = parsed
+    do { try command.run() } catch { exit(withError: error) }
   }
 }
+
+/// A command whose work never calls OpenBLAS, so it skips `BLASKernelChoice`'s re-execution (about
+/// 15 ms of start-up): every convolution of the supported architectures is 3x3 and runs on
+/// SRScope's own Winograd kernels. The commands that compute LPIPS or NIQE, or train, use OpenBLAS.
+protocol RunsWithoutOpenBLAS {}

@@ -6,7 +6,7 @@ import SRPipeline
 import SRTensor
 
 /// `srscope upscale`: one PNG through one model.
-struct UpscaleCommand: ParsableCommand {
+struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
   static let configuration = CommandConfiguration(
     commandName: "upscale",
     abstract: "Upscale a PNG with a model (whole image in one pass unless tiling is asked for or needed).")
