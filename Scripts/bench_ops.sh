@@ -8,6 +8,8 @@ swift build -c release --scratch-path "$SCRATCH" --target SRTensor >/dev/null
 BLAS_INC=$(pkg-config --variable=includedir openblas 2>/dev/null || echo /usr/include)
 BLAS_LIB=$(pkg-config --variable=libdir openblas 2>/dev/null || echo /usr/lib)
 swiftc -O -I "$SCRATCH/release/Modules" -Xcc -fmodule-map-file=Sources/CBLAS/module.modulemap \
+  -Xcc -fmodule-map-file="$SCRATCH/release/CKernels.build/module.modulemap" -Xcc -ISources/CKernels/include \
   -Xcc -I"$BLAS_INC" -I Sources/CBLAS -L"$BLAS_LIB" -lopenblas \
-  "$SCRATCH"/release/SRTensor.build/*.o Scripts/bench_ops.swift -o "$SCRATCH/bench_ops"
+  "$SCRATCH"/release/SRTensor.build/*.o "$SCRATCH"/release/CKernels.build/*.o Scripts/bench_ops.swift \
+  -o "$SCRATCH/bench_ops"
 "$SCRATCH/bench_ops" "$@"

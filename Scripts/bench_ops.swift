@@ -62,8 +62,14 @@ for s in shapes {
   var gemmTimes = [Double]()
   for _ in 0..<reps {
     let t0 = DispatchTime.now().uptimeNanoseconds
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(s.cout), blasint(n), blasint(k),
-                1, weight.data, blasint(k), col, blasint(n), 0, &c, blasint(n))
+    weight.data.withUnsafeBufferPointer { w in
+      col.withUnsafeBufferPointer { b in
+        c.withUnsafeMutableBufferPointer { out in
+          GEMM.sgemm(transposeA: false, transposeB: false, m: s.cout, n: n, k: k, alpha: 1,
+                     a: w.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: out.baseAddress!, ldc: n)
+        }
+      }
+    }
     gemmTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
   }
   times.sort()

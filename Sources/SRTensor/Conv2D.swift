@@ -1,4 +1,3 @@
-import CBLAS
 
 extension Ops {
   /// Upper bound on the im2col column buffer of one `conv2d` call, in bytes. Output rows are
@@ -42,10 +41,8 @@ extension Ops {
         x.data.withUnsafeBufferPointer { xp in
           weight.data.withUnsafeBufferPointer { wp in
             guard let xb = xp.baseAddress, let wb = wp.baseAddress else { return }
-            BLASGate.withLock {
-              runConv(g, x: xb, w: wb, bias: bias?.data, activation: activation,
-                      budget: columnBudgetBytes, out: out)
-            }
+            runConv(g, x: xb, w: wb, bias: bias?.data, activation: activation,
+                    budget: columnBudgetBytes, out: out)
           }
         }
       }
@@ -88,10 +85,8 @@ extension Ops {
     _ g: ConvGeometry, w: UnsafePointer<Float>, b: UnsafePointer<Float>, n: Int,
     c: UnsafeMutablePointer<Float>
   ) {
-    cblas_sgemm(
-      CblasRowMajor, CblasNoTrans, CblasNoTrans,
-      blasint(g.outChannels), blasint(n), blasint(g.k),
-      1, w, blasint(g.k), b, blasint(n), 0, c, blasint(g.outPlane))
+    GEMM.sgemm(transposeA: false, transposeB: false, m: g.outChannels, n: n, k: g.k,
+               alpha: 1, a: w, lda: g.k, b: b, ldb: n, beta: 0, c: c, ldc: g.outPlane)
   }
 
   /// Adds the bias and applies the activation to `columns` values of every output channel.

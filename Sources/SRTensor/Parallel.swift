@@ -2,28 +2,25 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// The process-wide degree of parallelism for SRScope's own loops and OpenBLAS.
-///
-/// One setting drives both so that the two never oversubscribe the cores:
-/// `Parallel.setThreads(n)` also calls `openblas_set_num_threads(n)` (and parks OpenBLAS's idle
-/// workers until a BLAS call needs them: `BLASThreadPool`).
+/// The process-wide degree of parallelism for SRScope's own loops, OpenBLAS products included:
+/// OpenBLAS itself runs single-threaded and `GEMM` splits each product over these workers, so the
+/// process has one thread pool and the cores are never oversubscribed.
 public enum Parallel {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var _threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-  /// The number of worker threads used by `forEach` and by OpenBLAS.
+  /// The number of worker threads used by `forEach` and `GEMM`.
   public static var threads: Int {
     lock.lock(); defer { lock.unlock() }
     return _threads
   }
 
-  /// Sets the thread count for SRScope loops and OpenBLAS (clamped to at least 1).
+  /// Sets the thread count for SRScope loops and products (clamped to at least 1), and stops
+  /// OpenBLAS's own pool (started when the library loads) at once instead of at the first product.
   public static func setThreads(_ n: Int) {
     let value = max(1, n)
     lock.lock(); _threads = value; lock.unlock()
-    BLASGate.withLock { openblas_set_num_threads(Int32(value)) }
-    // Setting the count (re)starts OpenBLAS's workers, which then spin while idle.
-    BLASThreadPool.stopIdleWorkers()
+    GEMM.useSingleThreadedBLAS()
   }
 
   /// Runs `body(i)` for `i` in `0..<count`, split into contiguous chunks over

@@ -1,4 +1,3 @@
-import CBLAS
 import SRTensor
 
 /// A trainable 3x3 (k x k, stride 1, "same" padding) convolution with bias.
@@ -39,8 +38,8 @@ final class Conv: @unchecked Sendable {
             for s in 0..<x.n {
               g.im2col(xp.baseAddress! + s * x.sampleSize, col)
               let out = yp.baseAddress! + s * outC * hw
-              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(outC), blasint(hw), blasint(k),
-                          1, wp.baseAddress, blasint(k), col, blasint(hw), 0, out, blasint(hw))
+              GEMM.sgemm(transposeA: false, transposeB: false, m: outC, n: hw, k: k,
+                         alpha: 1, a: wp.baseAddress!, lda: k, b: col, ldb: hw, beta: 0, c: out, ldc: hw)
               for o in 0..<outC {
                 let b = bp[o], p = out + o * hw
                 for i in 0..<hw { p[i] += b }
@@ -69,8 +68,8 @@ final class Conv: @unchecked Sendable {
               for s in 0..<x.n {
                 let d = dyp.baseAddress! + s * outC * hw
                 g.im2col(xp.baseAddress! + s * x.sampleSize, col)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(outC), blasint(k), blasint(hw),
-                            1, d, blasint(hw), col, blasint(hw), 1, gw.baseAddress, blasint(k))
+                GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: k, k: hw,
+                           alpha: 1, a: d, lda: hw, b: col, ldb: hw, beta: 1, c: gw.baseAddress!, ldc: k)
                 for o in 0..<outC {
                   var acc: Float = 0
                   let p = d + o * hw
@@ -78,8 +77,8 @@ final class Conv: @unchecked Sendable {
                   gb[o] += acc
                 }
                 guard dx != nil else { continue }
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(k), blasint(hw), blasint(outC),
-                            1, wp.baseAddress, blasint(k), d, blasint(hw), 0, col, blasint(hw))
+                GEMM.sgemm(transposeA: true, transposeB: false, m: k, n: hw, k: outC,
+                           alpha: 1, a: wp.baseAddress!, lda: k, b: d, ldb: hw, beta: 0, c: col, ldc: hw)
                 dx!.data.withUnsafeMutableBufferPointer { dxp in
                   g.col2im(col, dxp.baseAddress! + s * x.sampleSize)
                 }
