@@ -36,6 +36,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
   public var usesWinograd: Bool { transformed != nil }
 
   /// `activation(conv(x, weight) + bias)` with zero padding `k/2` and stride 1; `x` is CHW.
+  /// Maps too small for Winograd to pay (`WinogradPlan.beatsDirect`) run `Ops.conv2d`.
   ///
   /// Fused into the Winograd output transform (each saves a pass and a full-size intermediate map):
   /// - `residual` (the output's shape): the result is `residualScale * that + residual`;
@@ -46,14 +47,15 @@ public final class Conv3x3Kernel: @unchecked Sendable {
     pixelShuffle: Int = 1
   ) -> Tensor {
     apply(x, activation: activation, residual: residual, residualScale: residualScale,
-          pixelShuffle: pixelShuffle, budget: Self.chunkBudgetBytes)
+          pixelShuffle: pixelShuffle, budget: Self.chunkBudgetBytes,
+          winograd: WinogradPlan.beatsDirect(height: x.height, width: x.width))
   }
 
-  /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks)
-  /// and instruction set.
+  /// `callAsFunction` with an explicit chunk budget (tests use a tiny one to force many chunks),
+  /// instruction set, and path (`winograd: false`, or no 3x3 weights: `Ops.conv2d`).
   func apply(
     _ x: Tensor, activation: Activation, residual: Tensor? = nil, residualScale: Float = 1,
-    pixelShuffle: Int = 1, budget: Int, isa: WinogradKernels.ISA = WinogradKernels.active
+    pixelShuffle: Int = 1, budget: Int, isa: WinogradKernels.ISA = WinogradKernels.active, winograd: Bool = true
   ) -> Tensor {
     let (height, width) = (x.height, x.width)
     precondition(pixelShuffle >= 1 && outChannels % (pixelShuffle * pixelShuffle) == 0,
@@ -63,7 +65,7 @@ public final class Conv3x3Kernel: @unchecked Sendable {
       precondition(residual.shape == [outChannels, height, width],
                    "Conv3x3Kernel: residual \(residual.shapeDescription) for a \(outChannels)x\(height)x\(width) output")
     }
-    guard transformed != nil else {
+    guard transformed != nil, winograd else {
       var y = Ops.conv2d(x, weight: weight, bias: bias, stride: 1, padding: weight.shape[2] / 2,
                          activation: activation)
       if let residual { y = Ops.scaledAdd(y, residual, alpha: residualScale, beta: 1) }

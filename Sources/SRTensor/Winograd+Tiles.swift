@@ -52,6 +52,16 @@ struct WinogradPlan {
   /// Chunks per tile row and blocks per chunk within a row.
   let chunksX, chunkWidth: Int
 
+  /// Whether Winograd multiplies fewer numbers than a direct 3x3 convolution of a `height` x
+  /// `width` map: per channel pair it multiplies 36 points x 16 lanes per tile block (the last
+  /// block of each tile row padded), the direct convolution 9 taps per pixel. Maps narrower than
+  /// about 16 pixels lose: LPIPS's deep layers on a small viewer crop are 1x1 to 3x3 maps, where
+  /// 15 of every 16 lanes are padding.
+  static func beatsDirect(height: Int, width: Int) -> Bool {
+    let blocks = (height + 3) / 4 * (((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes)
+    return Winograd.points * Winograd.lanes * blocks <= 9 * height * width
+  }
+
   /// Transformed-weight bytes that one block of a chunk may carry (see `init`).
   static let weightBytesPerBlock = 128 << 10
 

@@ -96,6 +96,50 @@ struct WinogradCase: CustomTestStringConvertible, Sendable {
     #expect(Deviation(y.data, ref.data).error <= Tolerance.opElement)
   }
 
+  /// Winograd runs only where it multiplies fewer numbers than the direct convolution: 36 x 16
+  /// per tile block (4 rows x up to 64 columns) against 9 per pixel.
+  @Test func winogradOnlyWhereItBeatsDirect() {
+    // 1x1: 576 vs 9; 8x8: 2 blocks, 1152 vs 576; 12x12: 1728 vs 1296.
+    #expect(!WinogradPlan.beatsDirect(height: 1, width: 1))
+    #expect(!WinogradPlan.beatsDirect(height: 8, width: 8))
+    #expect(!WinogradPlan.beatsDirect(height: 12, width: 12))
+    #expect(!WinogradPlan.beatsDirect(height: 400, width: 8))
+    // 16x16: 2304 vs 2304; 4x200: 4 blocks, 2304 vs 7200; 64x64: 9216 vs 36864.
+    #expect(WinogradPlan.beatsDirect(height: 16, width: 16))
+    #expect(WinogradPlan.beatsDirect(height: 4, width: 200))
+    #expect(WinogradPlan.beatsDirect(height: 64, width: 64))
+  }
+
+  /// Maps too small for Winograd take `Ops.conv2d` through the public call, with the residual and
+  /// the pixel shuffle applied there, and agree with the naive convolution.
+  @Test(arguments: [(h: 1, w: 1), (h: 3, w: 3), (h: 9, w: 7)])
+  func smallMapsTakeTheDirectPath(h: Int, w: Int) throws {
+    let (cin, cout) = (16, 8)
+    let x = seededTensor([cin, h, w], seed: 21)
+    var weight = seededTensor([cout, cin, 3, 3], seed: 22)
+    weight.data = weight.data.map { $0 / 12 }
+    let bias = seededTensor([cout], seed: 23)
+    let residual = seededTensor([cout, h, w], seed: 24)
+    let kernel = Conv3x3Kernel(weight: weight, bias: bias)
+    #expect(!WinogradPlan.beatsDirect(height: h, width: w))
+    let conv = Reference.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 1, activation: .leakyReLU(0.2)).data
+    let y = kernel(x, activation: .leakyReLU(0.2), residual: residual, residualScale: 0.2)
+    let ref = zip(conv, residual.data).map { 0.2 * $0 + Double($1) }
+    #expect(Deviation(y.data, ref).error <= Tolerance.opElement)
+    // Shuffled by 2: channel 4c + 2i + j lands on (c, 2y + i, 2x + j).
+    let s = kernel(x, activation: .leakyReLU(0.2), pixelShuffle: 2)
+    try #require(s.shape == [cout / 4, 2 * h, 2 * w])
+    for o in 0..<cout {
+      for yy in 0..<h {
+        for xx in 0..<w {
+          let got = Double(s.data[((o / 4) * 2 * h + 2 * yy + o / 2 % 2) * 2 * w + 2 * xx + o % 2])
+          let want = conv[(o * h + yy) * w + xx]
+          #expect(abs(got - want) <= Tolerance.opElement * max(1, abs(want)))
+        }
+      }
+    }
+  }
+
   @Test func vectorAndScalarWeightTransformsAgree() {
     // 11 output channels: one 8-lane Float group and three Double leftovers; 3 input channels.
     // Every kernel must transform like the same kernel alone (out = 1 takes the Double path).
