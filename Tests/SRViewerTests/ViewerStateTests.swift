@@ -32,6 +32,20 @@ import Testing
     s = run([.char("b"), .char("b"), .char(" "), .char("e"), .char("e"), .char("?")])
     #expect(s.baseline == 2 && s.blink && s.errorMode == .versusBaseline && s.showHelp)
     #expect(run([.char("9")]).shownModels == [0, 1, 2, 3])  // no model 9
+    // `a` shows the first hidden model after A (wrapping) and focuses it; none hidden: a message.
+    s = run([.char("1"), .char("3"), .char("a")])  // hide 0 and 2; A is 3, so 0 comes next
+    #expect(s.shownModels == [0, 1, 3] && s.focus == 0)
+    s = run([.char("a")], from: s)
+    #expect(s.shownModels == [0, 1, 2, 3] && s.focus == 2)
+    #expect(run([.char("a")], from: s).message == "every model is shown")
+    // Twelve models: 1-9 start shown; `a` reaches the 10th, 11th and 12th.
+    let twelve = ViewerContext(modelCount: 12, imageCount: 1, imageSize: PixelSize(width: 64, height: 64))
+    var t = ViewerState(modelCount: 12)
+    #expect(t.shownModels == Array(0..<9))
+    for expected in 9..<12 {
+      t = ViewerState.reduce(t, .char("a"), twelve)
+      #expect(t.focus == expected && t.shownModels == Array(0...expected))
+    }
     #expect(run([.char("e"), .char("e"), .char("e"), .char("e")]).errorMode == .off)
   }
 

@@ -21,6 +21,7 @@ extension ViewerState {
     case .char("p"), .pageUp: s.changeImage(by: -1, ctx)
     case .char(let c) where ("1"..."9").contains(c): if let n = Int(String(c)) { s.toggleModel(n - 1, ctx) }
     case .char("\t"): s.cycleFocus()
+    case .char("a"): s.showNextHidden(ctx)
     case .char("b"): if ctx.modelCount > 0 { s.baseline = (s.baseline + 1) % ctx.modelCount }
     case .char(" "): s.blink.toggle(); s.blinkPhase = 0
     case .char("e"): s.errorMode = ErrorMapMode(rawValue: (s.errorMode.rawValue + 1) % 4) ?? .off
@@ -87,6 +88,15 @@ extension ViewerState {
       shownModels.sort()
       focus = model
     }
+  }
+
+  /// Shows the first hidden model after model A (in index order, wrapping) and makes it A: the
+  /// way to reach models past the ninth, which have no digit key.
+  mutating func showNextHidden(_ ctx: ViewerContext) {
+    let (count, focus, shown) = (ctx.modelCount, focus, shownModels)
+    guard count > 0, let next = (1...count).map({ (focus + $0) % count }).first(where: { !shown.contains($0) })
+    else { message = "every model is shown"; return }
+    toggleModel(next, ctx)
   }
 
   mutating func cycleFocus() {

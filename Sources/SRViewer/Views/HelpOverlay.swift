@@ -10,6 +10,7 @@ public enum HelpOverlay {
     "n / p  PgDn / PgUp   next / previous image",
     "1-9                  show / hide model N (shown = * in table)",
     "Tab                  cycle model A (> in table)",
+    "a                    show the next hidden model as A (models past 9)",
     "b                    cycle the baseline (B in table)",
     "space                blink: A and baseline (or HR) in place",
     "e                    error map: off, |SR-HR|, |A-base|, LPIPS",
