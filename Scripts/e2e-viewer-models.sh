@@ -41,24 +41,36 @@ grep -q 'bicubic' <<<"$s" || fail "bicubic baseline row missing"
 # NIQE needs two 96-pixel blocks: on the 64x64 crop it must read n/a, not "..." (still loading).
 grep -qE 'tiny-srvgg +[0-9.]+ +[0-9.]+ +[0-9.]+ +n/a' <<<"$s" || fail "NIQE of a 64x64 image not shown as n/a"
 grep -q '▀' <<<"$s" || fail "no half-block pictures drawn"
-tmux -L e2emodels send-keys -t v e; sleep 1.5
-e=$(screen); echo "$e" > "$OUT/errormap.txt"
+# The screen once it satisfies a test (polled for at most 10 s; the last capture either way).
+until_screen() {
+  local now
+  for _ in $(seq 1 50); do now=$(screen); if "$@" "$now"; then break; fi; sleep 0.2; done
+  echo "$now"
+}
+differs_from_main() { [[ "$1" != "$s" ]]; }
+shows() { local pattern=$1; grep -q -- "$pattern" <<<"$2"; }
+tmux -L e2emodels send-keys -t v e
+e=$(until_screen differs_from_main); echo "$e" > "$OUT/errormap.txt"
 [[ "$e" != "$s" ]] || fail "error-map key did not change the screen"
-tmux -L e2emodels send-keys -t v '?'; sleep 1
-h=$(screen); echo "$h" > "$OUT/help.txt"
-grep -qi 'quit' <<<"$h" || fail "help overlay not shown"
-tmux -L e2emodels send-keys -t v Escape; sleep 0.5
+tmux -L e2emodels send-keys -t v '?'
+h=$(until_screen shows 'srscope view - keys'); echo "$h" > "$OUT/help.txt"
+grep -q 'srscope view - keys' <<<"$h" || fail "help overlay not shown"
+tmux -L e2emodels send-keys -t v Escape
 # Run chart of model A (tiny-srvgg, the last model): title, y labels, x labels, a picture beside the table.
-c=$(screen); echo "$c" > "$OUT/chart.txt"
-grep -q 'val PSNR-Y: tiny-srvgg (A)  last 28.17 dB @1500  best 28.17 @1400' <<<"$c" || fail "run chart title missing"
+title='val PSNR-Y: tiny-srvgg (A)  last 28.17 dB @1500  best 28.17 @1400'
+chart_without_help() { grep -q -- "$title" <<<"$1" && ! grep -q 'srscope view - keys' <<<"$1"; }
+c=$(until_screen chart_without_help); echo "$c" > "$OUT/chart.txt"
+grep -q "$title" <<<"$c" || fail "run chart title missing"
+grep -q 'srscope view - keys' <<<"$c" && fail "help overlay still shown after Escape"
 # y labels in columns 92-97 (the table ends at 90, the picture starts at 99).
 grep -qx ' 28\.17' <(cut -c92-97 <<<"$c") || fail "run chart max-dB label missing"
 grep -qx ' 22\.47' <(cut -c92-97 <<<"$c") || fail "run chart min-dB label missing"
 grep -qE '^100 +iteration +1500$' <(cut -c99- <<<"$c") || fail "run chart iteration labels missing"
-tmux -L e2emodels send-keys -t v Tab; sleep 0.8
-grep -q 'validation PSNR-Y: bicubic has no training log' <<<"$(screen)" || fail "bicubic should have no chart"
-tmux -L e2emodels send-keys -t v Tab; sleep 0.8
-g=$(screen); echo "$g" > "$OUT/chart-garbled.txt"
+tmux -L e2emodels send-keys -t v Tab
+grep -q 'validation PSNR-Y: bicubic has no training log' <<<"$(until_screen shows 'bicubic has no training log')" \
+  || fail "bicubic should have no chart"
+tmux -L e2emodels send-keys -t v Tab
+g=$(until_screen shows 'tiny-msrresnet has no training log'); echo "$g" > "$OUT/chart-garbled.txt"
 grep -q 'validation PSNR-Y: tiny-msrresnet has no training log' <<<"$g" || fail "garbled log should give no chart"
 tmux -L e2emodels send-keys -t v q
 for _ in $(seq 1 20); do [[ -f "$OUT/rc" ]] && break; sleep 0.5; done
