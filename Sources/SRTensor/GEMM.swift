@@ -11,8 +11,8 @@ import Foundation
 /// on 2 threads than on 1. With OpenBLAS at one thread that pool never starts again.
 ///
 /// Each output element's whole sum over `k` stays in one OpenBLAS call; a narrower block may still
-/// get another of OpenBLAS's kernels (its small-matrix ones), so results agree across thread
-/// counts to rounding. Products under `splitThreshold` (all of the trainer's) are never split.
+/// get another of OpenBLAS's kernels (its small-matrix ones), so split results agree across thread
+/// counts only to rounding. Products under `splitThreshold`, or not `splittable`, are one call.
 public enum GEMM {
   /// Below this many multiply-adds a product runs on the calling thread (a split costs more).
   static let splitThreshold = 1 << 24
@@ -27,14 +27,15 @@ public enum GEMM {
   public static func useSingleThreadedBLAS() { _ = singleThreadedBLAS }
 
   /// `C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C`, row-major, as `cblas_sgemm`,
-  /// split over `Parallel.threads` column blocks of `C` when the product is large enough.
+  /// split over `Parallel.threads` column blocks of `C` when the product is large enough, unless
+  /// `splittable` is false (the trainer: one call whatever the thread count, so the same bits).
   public static func sgemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, splittable: Bool = true
   ) {
     useSingleThreadedBLAS()
-    let blocks = m * n * k >= splitThreshold ? min(Parallel.threads, n / 16) : 1
+    let blocks = splittable && m * n * k >= splitThreshold ? min(Parallel.threads, n / 16) : 1
     let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
     let run = { (columns: Range<Int>) in
       guard !columns.isEmpty else { return }

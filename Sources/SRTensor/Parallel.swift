@@ -32,9 +32,11 @@ public enum Parallel {
   }
 
   /// Splits `0..<count` into one contiguous range per worker (at most `threads`) and runs
-  /// `body(range)` for each, so that a worker can set up its buffers once. Inline for one worker.
+  /// `body(range)` for each, so that a worker can set up its buffers once. Inline for one worker,
+  /// and inline inside another call's worker: the outer split already uses every thread (the
+  /// trainer runs samples in parallel, and each sample's im2col and products inline).
   public static func forEachRange(_ count: Int, _ body: (Range<Int>) -> Void) {
-    let workers = min(threads, count)
+    let workers = isWorker ? 1 : min(threads, count)
     if workers <= 1 {
       if count > 0 { body(0..<count) }
       return
@@ -42,10 +44,23 @@ public enum Parallel {
     withoutActuallyEscaping(body) { body in
       let task = UncheckedSendable(body)
       DispatchQueue.concurrentPerform(iterations: workers) { w in
+        pthread_setspecific(workerKey, workerMark)
+        defer { pthread_setspecific(workerKey, nil) }
         task.value((count * w / workers)..<(count * (w + 1) / workers))
       }
     }
   }
+
+  /// Whether the calling thread is running a `forEachRange` worker's body.
+  static var isWorker: Bool { pthread_getspecific(workerKey) != nil }
+
+  /// Thread-specific slot that is non-nil while a thread runs a worker's body.
+  private static let workerKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "Parallel: no thread-specific key")
+    return key
+  }()
+  nonisolated(unsafe) private static let workerMark = UnsafeRawPointer(bitPattern: 1)
 
   /// The OpenBLAS core kernel in use (e.g. `Haswell`, `Cooperlake`), for benchmark reports.
   public static var blasCoreName: String {
