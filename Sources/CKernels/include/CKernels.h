@@ -59,4 +59,11 @@ void srs_winograd_output(int isa, const float *m, long out_channels, long point_
 /// layer buffers are reused instead of faulting in fresh zeroed pages. No-op without glibc.
 void srs_reuse_freed_memory(void);
 
+/// Returns the heap's free pages to the system (glibc `malloc_trim(0)`; elsewhere a no-op).
+void srs_return_free_memory(void);
+
+/// Blocks that glibc serves with their own mapping (`mallinfo2().hblks`; -1 without glibc): lets
+/// a test see whether `srs_reuse_freed_memory` took effect.
+long srs_mapped_blocks(void);
+
 #endif

@@ -77,15 +77,20 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
 
   /// Starts the background worker (one thread: inference already uses every core through OpenBLAS).
   func start() {
-    let thread = Thread { [self] in work() }
+    let thread = Thread { [self] in
+      work()
+      // The viewer lives on with the outputs; the networks are gone, so is inference's peak heap.
+      HeapPolicy.returnFreeMemory()
+    }
     thread.stackSize = 8 << 20
     thread.start()
   }
 
   private func setMessage(_ s: String) { lock.withLock { message = s } }
 
-  /// Metric models and networks, loaded once by whichever of `work` or `prepare` runs first.
-  private lazy var engine: (metrics: MetricSet, models: [EvalModel?]) = {
+  /// Loads the metric models and networks (for one `work` or `prepare` run; the crop LPIPS model
+  /// is kept in `cropLPIPS` for the viewer's lifetime, the networks only while they run).
+  private func loadEngine() -> (metrics: MetricSet, models: [EvalModel?]) {
     setMessage("loading metrics")
     let metricSet = MetricSet(selection: [.fidelity, .lpipsAlex, .niqe])
     lock.withLock { cropLPIPS = metricSet.alex }
@@ -99,29 +104,31 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       }
     }
     return (metricSet, models)
-  }()
+  }
 
   private func work() {
-    let engine = self.engine
-    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
-    for i in imagePaths.indices { loadImage(i) }
-    var pending = Set(imagePaths.indices)
-    while !pending.isEmpty {
-      let wanted = lock.withLock { wantedImage }
-      let image = pending.contains(wanted) ? wanted : pending.min()!
-      pending.remove(image)
-      guard let eval = lock.withLock({ evalImages[image] }) else {
-        lock.withLock { done += modelNames.count }
-        continue
+    do {
+      let engine = loadEngine()
+      let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+      for i in imagePaths.indices { loadImage(i) }
+      var pending = Set(imagePaths.indices)
+      while !pending.isEmpty {
+        let wanted = lock.withLock { wantedImage }
+        let image = pending.contains(wanted) ? wanted : pending.min()!
+        pending.remove(image)
+        guard let eval = lock.withLock({ evalImages[image] }) else {
+          lock.withLock { done += modelNames.count }
+          continue
+        }
+        for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
       }
-      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
     }
     setMessage("ready")
   }
 
   /// Computes, in the calling thread, what a montage of `models` on `image` needs (for `compare`).
   func prepare(image: Int, models: [Int]) {
-    let engine = self.engine
+    let engine = loadEngine()
     let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
     loadImage(image)
     guard let eval = lock.withLock({ evalImages[image] }) else { return }
