@@ -29,6 +29,15 @@ public struct Upscaler: Sendable {
       + 4 * channels * height * width + (4 + 4 + 2) * channels * outputPixels
   }
 
+  /// The estimate (`fixedBytes`, with its allowance for the runtime, plus the activations of one
+  /// `minimumTile` tile with its `tilePad` border, or of the whole image if smaller) for the
+  /// smallest tiling: a budget below it may be exceeded whatever the tiling.
+  public func smallestRunBytes(height: Int, width: Int, channels: Int = 3) -> Int {
+    let side = Self.minimumTile + 2 * tilePad
+    let pixels = min(height * width, min(height, side) * min(width, side))
+    return fixedBytes(height: height, width: width, channels: channels) + pixels * max(1, network.bytesPerInputPixel)
+  }
+
   /// The tile size that will be used for an input of `height` x `width` (nil: one pass):
   /// the largest square tile (plus its `tilePad` border) whose activations fit what
   /// `maxMemoryBytes` leaves after `fixedBytes`, but at least `minimumTile`.

@@ -33,6 +33,14 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
     let loaded = try ModelLoader.load(path: model)
     let image = try PNGCodec.read(contentsOf: input)
     let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: maxMemory.bytes)
+    let least = upscaler.smallestRunBytes(height: image.height, width: image.width)
+    if maxMemory.bytes < least {
+      let budget = maxMemory.bytes < 1 << 20
+        ? "\(maxMemory.bytes >> 10) KB" : String(format: "%.0f MB", Double(maxMemory.bytes) / 1048576)
+      let line = String(format: "upscale: warning: --max-memory %@ is below this run's estimate with the smallest"
+                          + " tiles (%.0f MB); it may use more\n", budget, Double(least) / 1048576)
+      FileHandle.standardError.write(Data(line.utf8))
+    }
     if let t = upscaler.plannedTileSize(height: image.height, width: image.width) {
       let n = ((image.height + t - 1) / t) * ((image.width + t - 1) / t)
       FileHandle.standardError.write(Data("upscale: \(image.width)x\(image.height) in \(n) tiles of \(t)x\(t) (+\(tilePad) overlap)\n".utf8))

@@ -35,6 +35,11 @@ struct UpscalerTests {
     // A budget below the fixed part still runs, with the smallest tile.
     let starved = Upscaler(network: net, maxMemoryBytes: fixed / 2)
     #expect(starved.plannedTileSize(height: 64, width: 64) == Upscaler.minimumTile)
+    // The least any run takes: the fixed part and one 32-pixel tile with its 16-pixel pad (64x64,
+    // here the whole image); the starved budget is below it, the tight one above.
+    #expect(starved.smallestRunBytes(height: 64, width: 64) == fixed + 64 * 64 * bpp)
+    #expect(tight.smallestRunBytes(height: 64, width: 64) == fixed + 40 * 40 * bpp)
+    #expect(starved.smallestRunBytes(height: 200, width: 300) > starved.maxMemoryBytes)
   }
 
   @Test func pixelUnshuffleModelsAcceptOddSizes() throws {
