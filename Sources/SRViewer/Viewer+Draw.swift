@@ -23,7 +23,10 @@ extension Viewer {
     defer { term.endFrame() }
     let size = term.size
     guard let set = data.imageSet(state.imageIndex) else {
-      term.write("Loading image \(state.imageIndex + 1)/\(data.imageCount)...", row: 0, col: 0, attributes: .bold)
+      let position = "\(state.imageIndex + 1)/\(data.imageCount)"
+      let line = data.imageError(state.imageIndex).map { "[\(position)] \($0) (n / p: other images)" }
+        ?? "Loading image \(position)..."
+      term.write(MetricTable.fit(line, size.cols), row: 0, col: 0, attributes: .bold)
       drawStatus(on: term, row: size.rows - 1, cols: size.cols)
       return
     }

@@ -51,6 +51,21 @@ import Testing
     #expect(term.graphics.isEmpty)
   }
 
+  /// An image that failed to load shows its error line (not "Loading..." forever); crop metrics
+  /// the source cannot compute read "n/a", not "..." (still computing).
+  @Test func unloadableImageAndUncomputableMetricsSaySo() throws {
+    let base = source()
+    let broken = StaticDataSource(
+      modelNames: base.modelNames, images: base.images + base.images, outputs: [[base.images[0].hr, nil], [nil, nil]],
+      imageErrors: [1: "tiny.png: 3x3 is smaller than the scale 4"])
+    let first = RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [nil])
+    try Viewer(dataSource: broken, graphics: .blocks, terminal: first).run()
+    #expect(first.text.contains("PSNR-Y inf  SSIM n/a  LPIPS n/a"), "\(first.text)")
+    let second = RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [.char("n"), nil])
+    try Viewer(dataSource: broken, graphics: .blocks, terminal: second).run()
+    #expect(second.lines[0] == "[2/2] tiny.png: 3x3 is smaller than the scale 4 (n / p: other images)")
+  }
+
   @Test func tooSmallTerminalSaysSo() throws {
     let (term, _) = try render([nil], size: CellSize(rows: 10, cols: 30))
     #expect(term.lines[0] == "Terminal too small: 30x10,")

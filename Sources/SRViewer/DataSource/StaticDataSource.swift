@@ -17,12 +17,14 @@ public final class StaticDataSource: ViewerDataSource {
   public let progress: (done: Int, total: Int, message: String)
   /// `curves[model]`, empty when no model has a training log.
   public let curves: [ValidationCurve?]
+  /// Images that "failed to load": index -> error line (their `imageSet` is `nil`).
+  public let imageErrors: [Int: String]
 
   /// Creates a source from complete arrays indexed `[model][image]`.
   public init(modelNames: [String], images: [ViewerImageSet], outputs: [[Tensor?]],
               metrics: [[MetricRow?]] = [], lpipsMaps: [[Tensor?]] = [],
               progress: (done: Int, total: Int, message: String) = (1, 1, "ready"),
-              curves: [ValidationCurve?] = []) {
+              curves: [ValidationCurve?] = [], imageErrors: [Int: String] = [:]) {
     self.modelNames = modelNames
     self.images = images
     self.outputs = outputs
@@ -30,15 +32,19 @@ public final class StaticDataSource: ViewerDataSource {
     self.lpipsMaps = lpipsMaps
     self.progress = progress
     self.curves = curves
+    self.imageErrors = imageErrors
   }
 
   /// Number of images.
   public var imageCount: Int { images.count }
 
-  /// The image set at `index`, `nil` when out of range.
+  /// The image set at `index`, `nil` when out of range or listed in `imageErrors`.
   public func imageSet(_ index: Int) -> ViewerImageSet? {
-    images.indices.contains(index) ? images[index] : nil
+    images.indices.contains(index) && imageErrors[index] == nil ? images[index] : nil
   }
+
+  /// The error listed for `index`, if any.
+  public func imageError(_ index: Int) -> String? { imageErrors[index] }
 
   /// The stored output, `nil` when out of range.
   public func output(model: Int, image: Int) -> Tensor? { Self.lookup(outputs, model, image) }
@@ -52,7 +58,8 @@ public final class StaticDataSource: ViewerDataSource {
   /// The stored validation curve, `nil` when none.
   public func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
 
-  /// PSNR-Y on the crop (BT.601 studio-range Y, peak 255, no border crop); SSIM and LPIPS are `nil`.
+  /// PSNR-Y on the crop (BT.601 studio-range Y, peak 255, no border crop); SSIM and LPIPS are not
+  /// computed here (NaN, shown "n/a").
   ///
   /// This is a simple stand-in so demos show numbers; real sources delegate to SRMetrics.
   public func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
@@ -69,7 +76,7 @@ public final class StaticDataSource: ViewerDataSource {
       }
     }
     let mse = sum / Double((x1 - x0) * (y1 - y0))
-    return MetricRow(psnrY: mse == 0 ? .infinity : 10 * log10(255 * 255 / mse))
+    return MetricRow(psnrY: mse == 0 ? .infinity : 10 * log10(255 * 255 / mse), ssimY: .nan, lpips: .nan)
   }
 
   /// BT.601 Y (16...235) of a `[3, H, W]` 0...1 tensor at a pixel, in 0...255 units.

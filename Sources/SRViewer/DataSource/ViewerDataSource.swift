@@ -73,13 +73,16 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   var modelNames: [String] { get }
   /// Number of images in the data set.
   var imageCount: Int { get }
-  /// The image set at `index`, or `nil` while it is loading.
+  /// The image set at `index`, or `nil` while it is loading (or when it could not be loaded).
   func imageSet(_ index: Int) -> ViewerImageSet?
+  /// Why the image at `index` could not be loaded (one line), or `nil`.
+  func imageError(_ index: Int) -> String?
   /// The SR output `[3, H, W]` of `model` on `image`, or `nil` until ready.
   func output(model: Int, image: Int) -> Tensor?
   /// Whole-image metrics of `model` on `image`, or `nil` until ready.
   func wholeImageMetrics(model: Int, image: Int) -> MetricRow?
   /// Metrics of `model` on one crop of `image` (may be computed on demand; the viewer caches them).
+  /// A metric that cannot be computed for the crop (too small, not provided) is NaN, shown "n/a".
   func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow?
   /// A spatial LPIPS map `[1, H, W]` for `model` on `image`, or `nil` if not available.
   func lpipsMap(model: Int, image: Int) -> Tensor?
@@ -93,4 +96,6 @@ public protocol ViewerDataSource: AnyObject, Sendable {
 extension ViewerDataSource {
   /// No training logs unless the source provides them.
   public func validationCurve(model: Int) -> ValidationCurve? { nil }
+  /// No load errors unless the source reports them.
+  public func imageError(_ index: Int) -> String? { nil }
 }

@@ -16,6 +16,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private let scale: Int
   private let lock = NSLock()
   private var images: [Int: ViewerImageSet] = [:]
+  private var imageErrors: [Int: String] = [:]
   private var evalImages: [Int: EvalImage] = [:]
   private var outputs: [Pair: Tensor] = [:]
   private var metrics: [Pair: MetricRow] = [:]
@@ -57,6 +58,8 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     }
   }
 
+  func imageError(_ index: Int) -> String? { lock.withLock { imageErrors[index] } }
+
   func output(model: Int, image: Int) -> Tensor? { lock.withLock { outputs[Pair(model: model, image: image)] } }
   func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { lock.withLock { metrics[Pair(model: model, image: image)] } }
   func lpipsMap(model: Int, image: Int) -> Tensor? { lock.withLock { maps[Pair(model: model, image: image)] } }
@@ -66,11 +69,14 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     guard let sr = output(model: model, image: image), let hr = lock.withLock({ images[image]?.hr }) else { return nil }
     let a = ColorSpace.quantized255(TensorRegion.crop(sr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
     let b = ColorSpace.quantized255(TensorRegion.crop(hr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
+    // NaN ("n/a") where the metric cannot be computed on this crop (SSIM's 11x11 window, LPIPS's
+    // minimum side); LPIPS stays nil ("...") until its model is loaded.
     var row = MetricRow()
-    row.psnrY = try? PSNR.compute(a, b, cropBorder: 0, yChannel: true)
-    row.ssimY = try? SSIM.compute(a, b, cropBorder: 0, yChannel: true)
-    if let lp = lock.withLock({ cropLPIPS }), crop.width >= lp.minimumSide, crop.height >= lp.minimumSide {
-      row.lpips = try? lp.distance(a.map { $0 / 255 }, b.map { $0 / 255 })
+    row.psnrY = (try? PSNR.compute(a, b, cropBorder: 0, yChannel: true)) ?? .nan
+    row.ssimY = (try? SSIM.compute(a, b, cropBorder: 0, yChannel: true)) ?? .nan
+    if let lp = lock.withLock({ cropLPIPS }) {
+      let fits = crop.width >= lp.minimumSide && crop.height >= lp.minimumSide
+      row.lpips = fits ? (try? lp.distance(a.map { $0 / 255 }, b.map { $0 / 255 })) ?? .nan : .nan
     }
     return row
   }
@@ -145,7 +151,9 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         images[i] = ViewerImageSet(name: e.name, hr: e.hr, lr: e.lr, scale: scale)
       }
     } catch {
-      setMessage("\(name): \(error)")
+      // The loaders' errors name the file already.
+      lock.withLock { imageErrors[i] = "\(error)" }
+      setMessage("\(error)")
     }
   }
 
