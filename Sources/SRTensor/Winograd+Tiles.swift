@@ -45,8 +45,8 @@ struct WinogradPlan {
   }
 
   let inChannels, outChannels, height, width: Int
-  /// Tiles per row, tile rows and tile blocks per row.
-  let tilesX, tileRows, blocksX: Int
+  /// Tile rows and tile blocks per row.
+  let tileRows, blocksX: Int
   /// Whole tile rows per chunk (1 when a chunk is part of a row).
   let rowsPerChunk: Int
   /// Chunks per tile row and blocks per chunk within a row.
@@ -58,8 +58,14 @@ struct WinogradPlan {
   /// about 16 pixels lose: LPIPS's deep layers on a small viewer crop are 1x1 to 3x3 maps, where
   /// 15 of every 16 lanes are padding.
   static func beatsDirect(height: Int, width: Int) -> Bool {
-    let blocks = (height + 3) / 4 * (((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes)
-    return Winograd.points * Winograd.lanes * blocks <= 9 * height * width
+    let grid = tileGrid(height: height, width: width)
+    return Winograd.points * Winograd.lanes * grid.tileRows * grid.blocksX <= 9 * height * width
+  }
+
+  /// Tile rows (4 output rows each) and tile blocks per tile row (16 tiles of 4 columns each, the
+  /// last one padded) of a `height` x `width` map.
+  static func tileGrid(height: Int, width: Int) -> (tileRows: Int, blocksX: Int) {
+    ((height + 3) / 4, ((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes)
   }
 
   /// Transformed-weight bytes that one block of a chunk may carry (see `init`).
@@ -76,9 +82,7 @@ struct WinogradPlan {
     let minBlocks = min(4, (weightBytes + Self.weightBytesPerBlock - 1) / Self.weightBytesPerBlock)
     self.inChannels = inChannels; self.outChannels = outChannels
     self.height = height; self.width = width
-    tilesX = (width + 3) / 4
-    tileRows = (height + 3) / 4
-    blocksX = (tilesX + Winograd.lanes - 1) / Winograd.lanes
+    (tileRows, blocksX) = Self.tileGrid(height: height, width: width)
     let bytesPerBlock = 4 * Winograd.points * Winograd.lanes * (budgetedChannels ?? (inChannels + outChannels))
     let budgetBlocks = max(1, minBlocks, budget / bytesPerBlock)
     if budgetBlocks >= blocksX {

@@ -32,7 +32,7 @@ public final class WinogradFeatureStack {
 
   /// Tile rows, tile blocks per tile row and point stride of a stack of this size.
   private static func geometry(height: Int, width: Int, capacity: Int) -> (Int, Int, Int) {
-    let rows = (height + 3) / 4, blocksX = ((width + 3) / 4 + Winograd.lanes - 1) / Winograd.lanes
+    let (rows, blocksX) = WinogradPlan.tileGrid(height: height, width: width)
     return (rows, blocksX, WinogradPlan.pointStride(blocks: rows * blocksX, channels: capacity))
   }
 
