@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module graph (dependencies point one way, no UI below the CLI):
-//   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd products in C)
+//   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd stages, heap policy)
 //   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
 //   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize

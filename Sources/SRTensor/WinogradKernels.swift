@@ -3,7 +3,8 @@ import Foundation
 
 /// The three stages of a Winograd convolution (input transform, the 36 per-point products
 /// `M[pt] = U[pt] x V[pt]`, output transform), run by the C kernels in `CKernels` for the best
-/// instruction set of this CPU, split over `Parallel` workers here.
+/// instruction set of this CPU, each on the calling thread (`Conv3x3Kernel` and
+/// `WinogradFeatureStack` split the work over `Parallel`'s workers).
 ///
 /// Tiles travel in blocks of 16, one per vector lane (`[block][channel][16 lanes]`): the input
 /// transform writes V in the layout the products read, so no GEMM packing copy is made, and the

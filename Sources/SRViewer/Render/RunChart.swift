@@ -34,8 +34,6 @@ public enum RunChart {
     return (Int(max(0, min(w, x))), Int(max(0, min(h, y))))
   }
 
-  /// The highlight colour of model `m`: the `srscope plot` colour of its run (runs numbered in model
-  /// order among the models that have a curve).
   /// How many distinct runs other than `highlight`'s the chart shows in grey: snapshots of one run
   /// (manifest entries sharing a training log) have the same curve and count once.
   public static func otherRunCount(_ curves: [ValidationCurve?], highlight: Int) -> Int {
@@ -45,6 +43,8 @@ public enum RunChart {
     return distinct.count
   }
 
+  /// The highlight colour of model `m`: the `srscope plot` colour of its run (runs numbered in model
+  /// order among the models that have a curve).
   public static func color(of m: Int, curves: [ValidationCurve?]) -> (UInt8, UInt8, UInt8) {
     let k = curves.prefix(max(0, m)).filter { $0 != nil }.count
     return LineChart.palette[k % LineChart.palette.count]

@@ -81,11 +81,13 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     return row
   }
 
-  /// Starts the background worker (one thread: inference already uses every core through OpenBLAS).
+  /// Starts the background worker (one thread: each model and metric already splits its work over
+  /// every core through `Parallel`).
   func start() {
     let thread = Thread { [self] in
       work()
-      // The viewer lives on with the outputs; the networks are gone, so is inference's peak heap.
+      // The viewer lives on with the outputs; the networks went with `work`'s locals, and
+      // inference's peak heap goes back to the system.
       HeapPolicy.returnFreeMemory()
     }
     thread.stackSize = 8 << 20
@@ -113,21 +115,19 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   }
 
   private func work() {
-    do {
-      let engine = loadEngine()
-      let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
-      for i in imagePaths.indices { loadImage(i) }
-      var pending = Set(imagePaths.indices)
-      while !pending.isEmpty {
-        let wanted = lock.withLock { wantedImage }
-        let image = pending.contains(wanted) ? wanted : pending.min()!
-        pending.remove(image)
-        guard let eval = lock.withLock({ evalImages[image] }) else {
-          lock.withLock { done += modelNames.count }
-          continue
-        }
-        for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
+    let engine = loadEngine()
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    for i in imagePaths.indices { loadImage(i) }
+    var pending = Set(imagePaths.indices)
+    while !pending.isEmpty {
+      let wanted = lock.withLock { wantedImage }
+      let image = pending.contains(wanted) ? wanted : pending.min()!
+      pending.remove(image)
+      guard let eval = lock.withLock({ evalImages[image] }) else {
+        lock.withLock { done += modelNames.count }
+        continue
       }
+      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
     }
     setMessage("ready")
   }
