@@ -3,7 +3,7 @@
 # crops, in tmux (half-blocks). Checks that every model's output and metrics arrive through the
 # background pipeline, that the error map and help overlay change the screen, that the run chart
 # shows the selected model's training log (and a note for models without a readable one), and that
-# q exits 0.
+# q exits 0. Then two CLI error paths: `plot` on a garbled log, `upscale` under --max-memory 1K.
 # Usage: Scripts/e2e-viewer-models.sh [path/to/srscope]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,4 +85,10 @@ set -e
 grep -qx "Error: $OUT/garbled-log.csv: not a readable training log with validation rows (iteration, val_psnr_y)" "$OUT/plot.err" \
   || fail "plot error message: $(cat "$OUT/plot.err")"
 [[ ! -e "$OUT/plot.png" ]] || fail "plot wrote a PNG from a garbled log"
+# `srscope upscale` under an impossible --max-memory: one warning line, smallest tiles, still exit 0.
+"$BIN" upscale --model Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors --input "$OUT/hr/coffee100.png" \
+  --output "$OUT/up.png" --max-memory 1K 2>"$OUT/up.err" || fail "upscale with --max-memory 1K failed: $(cat "$OUT/up.err")"
+grep -qE '^upscale: warning: --max-memory 1 KB is below this run.s estimate with the smallest tiles \([0-9]+ MB\); it may use more$' \
+  "$OUT/up.err" || fail "no --max-memory warning: $(cat "$OUT/up.err")"
+grep -q 'in 16 tiles of 32x32' "$OUT/up.err" || fail "upscale did not take the smallest tiles: $(cat "$OUT/up.err")"
 echo "e2e-viewer-models: OK (screens in $OUT)"
