@@ -7,7 +7,8 @@ import PackageDescription
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
 //   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
 //   SRMetrics -> SRImage, SRFormats         PSNR, SSIM, LPIPS, NIQE
-//   SRPipeline -> SRModels, SRImage         image-level inference, output cache, manifests
+//   SRConfig  -> Yams                       strict YAML (unknown keys rejected, one-line errors)
+//   SRPipeline -> SRModels, SRImage, SRConfig  image-level inference, output cache, manifests
 //   srscope   -> everything + ArgumentParser
 let package = Package(
   name: "SRScope",
@@ -30,11 +31,12 @@ let package = Package(
     .target(name: "SRTensor", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
     .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
+    .target(name: "SRConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"], exclude: ["README.md"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"], exclude: ["README.md"]),
-    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
-    .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
+    .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", "SRConfig"], exclude: ["README.md"]),
+    .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", "SRConfig", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
     .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"], exclude: ["README.md"]),
     .executableTarget(
       name: "srscope",
@@ -50,7 +52,7 @@ let package = Package(
     .testTarget(name: "SRModelsTests", dependencies: ["SRModels", "SRFormats", "SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
-    .testTarget(name: "SRPipelineTests", dependencies: ["SRPipeline", "SRTensor"]),
+    .testTarget(name: "SRPipelineTests", dependencies: ["SRPipeline", "SRTensor", "SRConfig"]),
     .testTarget(name: "SRTrainTests", dependencies: ["SRTrain", "SRTestSupport"]),
     .testTarget(name: "SRMetricsTests", dependencies: ["SRMetrics", "SRImage", "SRFormats", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],

@@ -36,9 +36,11 @@ public struct EvalImage: Sendable {
 public enum EvalError: Error, CustomStringConvertible, Equatable {
   case badPair(String)
   case noImages(String)
+  /// Shards that cannot be merged, or a file that is not an eval result.
+  case merge(String)
   public var description: String {
     switch self {
-    case .badPair(let s): return s
+    case .badPair(let s), .merge(let s): return s
     case .noImages(let s): return "no images: \(s)"
     }
   }

@@ -4,38 +4,110 @@ import SRModels
 import SRTensor
 
 /// One (model, image) result of an evaluation.
-public struct EvalRow: Sendable {
+public struct EvalRow: Sendable, Equatable, Codable {
   public var model: String
   public var image: String
   public var metrics: MetricValues
   public var parameters: Int?
-  /// Inference seconds (0 when the output came from the cache).
-  public var seconds: Double
+  /// Inference seconds for this image; nil when none ran (cached output, or a results folder).
+  public var seconds: Double?
+  /// The output came from the on-disk cache.
   public var cached: Bool
 
-  public init(model: String, image: String, metrics: MetricValues, parameters: Int?, seconds: Double, cached: Bool) {
+  public init(model: String, image: String, metrics: MetricValues, parameters: Int?, seconds: Double?, cached: Bool) {
     self.model = model; self.image = image; self.metrics = metrics
     self.parameters = parameters; self.seconds = seconds; self.cached = cached
   }
 }
 
-/// A model to evaluate: a loaded network, or the MATLAB-bicubic baseline.
+/// A model to evaluate: a loaded network, SR images from another tool, or the MATLAB-bicubic baseline.
 public enum EvalModel: Sendable {
   case bicubic
   case network(name: String, model: LoadedModel, key: String)
+  case results(name: String, folder: ResultsFolder)
 
   public var name: String {
     switch self {
-    case .bicubic: return "bicubic"
-    case .network(let name, _, _): return name
+    case .bicubic: return Workload.bicubicLabel
+    case .network(let name, _, _), .results(let name, _): return name
     }
   }
 
-  /// Loads a model file and its cache key; `name` defaults to the file's stem.
-  public static func load(path: String, name: String? = nil) throws -> EvalModel {
+  /// The network's scale (nil for bicubic and results folders, which follow the data).
+  public var scale: Int? {
+    if case .network(_, let loaded, _) = self { return loaded.network.scale }
+    return nil
+  }
+
+  /// The network's parameter count (nil for bicubic and results folders).
+  public var parameters: Int? {
+    if case .network(_, let loaded, _) = self { return loaded.network.parameterCount }
+    return nil
+  }
+
+  /// Loads a model file and its cache key, or matches a folder of SR images to `imageNames`.
+  /// - Parameter name: the label (default: the file's stem).
+  public static func load(path: String, name: String? = nil, imageNames: [String] = []) throws -> EvalModel {
+    let label = name ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    if ModelSpec.isFolder(path) {
+      return .results(name: label, folder: try ResultsFolder.match(folder: path, hrNames: imageNames, model: label))
+    }
     let loaded = try ModelLoader.load(path: path)
-    let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    return .network(name: name ?? stem, model: loaded, key: try OutputCache.modelKey(path: path))
+    return .network(name: label, model: loaded, key: try OutputCache.modelKey(path: path))
+  }
+}
+
+/// SR images made by another tool (EDSR, RCAN, SwinIR... as their authors release them), matched
+/// to the HR files by name: the same stem, or the HR stem + `_` + any suffix (`baboon_x4_SR.png`).
+public struct ResultsFolder: Sendable, Equatable {
+  public var folder: String
+  /// HR file name -> SR file name in `folder`.
+  public var files: [String: String]
+
+  /// Matches every HR name to one SR file (each SR file goes to the longest HR stem it starts with).
+  /// - Throws: `EvalError.badPair` listing the HR files without an SR image, or with several.
+  public static func match(folder: String, hrNames: [String], model: String) throws -> ResultsFolder {
+    let available = try ImageFolder.list(folder).names
+    let stems = Dictionary(hrNames.map { (($0 as NSString).deletingPathExtension, $0) }, uniquingKeysWith: { a, _ in a })
+    var candidates: [String: [String]] = [:]
+    for file in available {
+      let stem = (file as NSString).deletingPathExtension
+      let owner = stems.keys.filter { stem == $0 || stem.hasPrefix($0 + "_") }.max { $0.count < $1.count }
+      if let owner, let hr = stems[owner] { candidates[hr, default: []].append(file) }
+    }
+    let missing = hrNames.filter { candidates[$0] == nil }
+    if !missing.isEmpty {
+      throw EvalError.badPair("model '\(model)': \(folder) has no SR image for \(missing.count) of \(hrNames.count) HR files: "
+        + missing.joined(separator: ", "))
+    }
+    var files: [String: String] = [:]
+    for hr in hrNames {
+      let found = candidates[hr]!
+      let exact = found.filter { ($0 as NSString).deletingPathExtension == (hr as NSString).deletingPathExtension }
+      guard let only = exact.count == 1 ? exact.first : found.count == 1 ? found.first : nil else {
+        throw EvalError.badPair("model '\(model)': several SR images in \(folder) match \(hr): \(found.joined(separator: ", "))")
+      }
+      files[hr] = only
+    }
+    return ResultsFolder(folder: folder, files: files)
+  }
+}
+
+extension ResultsFolder {
+  /// The SR image for `image`, checked against the mod-cropped HR size (an SR image of the
+  /// un-cropped HR size is mod-cropped the same way).
+  public func output(for image: EvalImage, model: String) throws -> Tensor {
+    guard let file = files[image.name] else {
+      throw EvalError.badPair("model '\(model)': no SR image for \(image.name) in \(folder)")
+    }
+    let path = folder + "/" + file
+    let sr = try PNGCodec.read(contentsOf: path).rgb
+    let h = image.hr.height, w = image.hr.width
+    guard (h..<h + image.scale).contains(sr.height), (w..<w + image.scale).contains(sr.width) else {
+      throw EvalError.badPair("model '\(model)': \(path) is \(sr.width)x\(sr.height) but HR \(image.name) is \(w)x\(h) "
+        + "(after mod-crop to x\(image.scale))")
+    }
+    return sr.height == h && sr.width == w ? sr : Degrade.modcrop(sr, multiple: image.scale)
   }
 }
 
@@ -50,18 +122,22 @@ public struct Evaluator: Sendable {
     self.metrics = metrics; self.cache = cache; self.cropBorder = cropBorder; self.tileSize = tileSize
   }
 
-  /// The SR output of `model` for `image`, from the cache when present; clamped to [0, 1].
-  public func output(_ model: EvalModel, _ image: EvalImage) throws -> (Tensor, Double, Bool) {
+  /// The SR output of `model` for `image` (clamped to [0, 1]), its inference seconds (nil when
+  /// none ran) and whether it came from the cache.
+  public func output(_ model: EvalModel, _ image: EvalImage) throws -> (Tensor, Double?, Bool) {
     switch model {
     case .bicubic:
+      let start = Date()
       let t = Resize.bicubic(image.lr, outHeight: image.hr.height, outWidth: image.hr.width)
-      return (t.clamped01(), 0, false)
-    case .network(_, let loaded, let key):
+      return (t.clamped01(), Date().timeIntervalSince(start), false)
+    case .results(let name, let folder):
+      return (try folder.output(for: image, model: name), nil, false)
+    case .network(let name, let loaded, let key):
       guard loaded.network.scale == image.scale else {
-        throw EvalError.badPair("model is x\(loaded.network.scale) but the images are prepared for x\(image.scale)")
+        throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
       }
       let imageKey = OutputCache.imageKey(image.lr)
-      if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, 0, true) }
+      if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, nil, true) }
       let start = Date()
       let out = Upscaler(network: loaded.network, tileSize: tileSize).run(image.lr)
       let seconds = Date().timeIntervalSince(start)
@@ -74,8 +150,7 @@ public struct Evaluator: Sendable {
   public func evaluate(_ model: EvalModel, _ image: EvalImage) throws -> EvalRow {
     let (sr, seconds, cached) = try output(model, image)
     let values = try metrics.measure(sr: sr, hr: image.hr, cropBorder: cropBorder)
-    var params: Int? = nil
-    if case .network(_, let loaded, _) = model { params = loaded.network.parameterCount }
-    return EvalRow(model: model.name, image: image.name, metrics: values, parameters: params, seconds: seconds, cached: cached)
+    return EvalRow(model: model.name, image: image.name, metrics: values, parameters: model.parameters, seconds: seconds,
+                   cached: cached)
   }
 }

@@ -1,18 +1,20 @@
 import Foundation
-import Yams
+import SRConfig
+import SRTensor
 
 /// A set of models and images to compare: what the viewer opens and what `srscope eval` reads.
 ///
 /// Paths may use `${VAR}` (e.g. `${SRSCOPE_ASSETS}`, which defaults to `~/.cache/srscope`) and
-/// are relative to the manifest's folder.
+/// are relative to the manifest's folder. Unknown keys are errors (`KeySchema`).
 public struct Manifest: Codable, Sendable, Equatable {
-  /// One model entry.
+  /// One model entry: a checkpoint file, or a folder of SR images made by another tool.
   public struct Model: Codable, Sendable, Equatable {
-    public var name: String
+    /// The label; default: the file stem, made unique by its parent folders (`Workload.labels`).
+    public var name: String?
     public var path: String
     public var group: String?
     public var training_log: String?
-    public init(name: String, path: String, group: String? = nil, training_log: String? = nil) {
+    public init(name: String? = nil, path: String, group: String? = nil, training_log: String? = nil) {
       self.name = name; self.path = path; self.group = group; self.training_log = training_log
     }
   }
@@ -34,6 +36,7 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var scale: Int
   public var images: Images
   public var models: [Model]
+  /// A model's label, or `bicubic` (the MATLAB-bicubic baseline every command adds).
   public var baseline: String?
   public var comparisons: [Comparison]?
 
@@ -43,31 +46,38 @@ public struct Manifest: Codable, Sendable, Equatable {
     self.baseline = baseline; self.comparisons = comparisons
   }
 
+  /// Every key a manifest may hold.
+  public static let schema: KeySchema = .mapping([
+    "title": .value, "scale": .value, "baseline": .value,
+    "images": .mapping(["hr": .value, "lr": .value, "files": .value]),
+    "models": .list(.mapping(["name": .value, "path": .value, "group": .value, "training_log": .value])),
+    "comparisons": .list(.mapping(["name": .value, "question": .value, "models": .value])),
+  ])
+
+  /// The largest scale a manifest may ask for.
+  public static let maxScale = 16
+
   /// Reads a YAML (or JSON) manifest and resolves its paths.
-  /// - Throws: `ManifestError` with the file name and the reason.
+  /// - Throws: `ConfigError` with the file's path, `line:column` where known, and the reason.
   public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Manifest {
     let text: String
-    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-      throw ManifestError(path: path, reason: "cannot read file")
+    do { text = try InputFile.readText(path) } catch {
+      throw ManifestError(path: path, reason: error.reason)
     }
-    var m: Manifest
-    do { m = try YAMLDecoder().decode(Manifest.self, from: text) } catch {
-      throw ManifestError(path: path, reason: "invalid manifest: \(error)")
+    var m = try StrictYAML.decode(Manifest.self, from: text, path: path, schema: schema)
+    guard (1...maxScale).contains(m.scale) else {
+      throw ManifestError(path: path, reason: "scale must be 1 to \(maxScale), not \(m.scale)")
     }
     let base = (path as NSString).deletingLastPathComponent
-    m.images.hr = resolve(m.images.hr, base: base, environment: environment)
-    m.images.lr = m.images.lr.map { resolve($0, base: base, environment: environment) }
-    for i in m.models.indices {
-      m.models[i].path = resolve(m.models[i].path, base: base, environment: environment)
-      m.models[i].training_log = m.models[i].training_log.map { resolve($0, base: base, environment: environment) }
+    func resolved(_ raw: String, _ field: String) throws -> String {
+      guard !raw.isEmpty else { throw ManifestError(path: path, reason: "\(field) is empty") }
+      return resolve(raw, base: base, environment: environment)
     }
-    let names = Set(m.models.map(\.name))
-    if names.count != m.models.count { throw ManifestError(path: path, reason: "duplicate model names") }
-    if let b = m.baseline, !names.contains(b) { throw ManifestError(path: path, reason: "baseline '\(b)' is not a model") }
-    for c in m.comparisons ?? [] {
-      if let bad = c.models.first(where: { !names.contains($0) }) {
-        throw ManifestError(path: path, reason: "comparison '\(c.name)' names unknown model '\(bad)'")
-      }
+    m.images.hr = try resolved(m.images.hr, "images.hr")
+    m.images.lr = try m.images.lr.map { try resolved($0, "images.lr") }
+    for i in m.models.indices {
+      m.models[i].path = try resolved(m.models[i].path, "models.\(i).path")
+      m.models[i].training_log = try m.models[i].training_log.map { try resolved($0, "models.\(i).training_log") }
     }
     return m
   }
@@ -86,31 +96,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     if !s.hasPrefix("/") && !base.isEmpty { s = base + "/" + s }
     return s
   }
-
-  /// The HR image files, sorted (the `files` subset if given, else every PNG in the folder).
-
 }
 
-/// A manifest could not be used.
-public struct ManifestError: Error, CustomStringConvertible, Equatable {
-  public var path: String
-  public var reason: String
-  public init(path: String, reason: String) { self.path = path; self.reason = reason }
-  public var description: String { "\((path as NSString).lastPathComponent): \(reason)" }
-}
-
-/// Lists the PNG files of a folder, with a one-line error when it cannot.
-public enum PNGFolder {
-  /// The sorted names of the `.png` files in `folder`.
-  /// - Throws: `EvalError.noImages` when the folder is missing or holds no PNG.
-  public static func names(in folder: String) throws -> [String] {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-          let all = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-      throw EvalError.noImages("\(folder) is not a readable folder (the demo photos come from Scripts/fetch-assets.sh)")
-    }
-    let names = all.filter { $0.lowercased().hasSuffix(".png") }.sorted()
-    guard !names.isEmpty else { throw EvalError.noImages("no PNG files in \(folder)") }
-    return names
-  }
-}
+/// A manifest (or the command line standing in for one) could not be used.
+public typealias ManifestError = ConfigError

@@ -5,8 +5,12 @@ import SRTensor
 /// SR outputs on disk, keyed by the model file's and the input image's content hashes, shared by
 /// `srscope eval` and the viewer so a second run (or launch) reuses them.
 ///
-/// Layout: `<root>/<model sha256 prefix>/<input sha256 prefix>.png`, 8-bit (the quantised output
-/// the metrics are computed on, as BasicSR's `tensor2img`).
+/// Layout: `<root>/<model key>/<input sha256 prefix>.png`, 8-bit (the quantised output the metrics
+/// are computed on, as BasicSR's `tensor2img`). The model key hashes the engine version with the
+/// model file(s), so outputs of an older engine are never reused. Safe on a shared filesystem with
+/// many writers: keys are content addresses (two writers of one key write the same pixels) and
+/// every file appears by `rename` of a complete temporary file (`PNGCodec.write`); a file that
+/// cannot be decoded is treated as missing and recomputed.
 public struct OutputCache: Sendable {
   /// The cache folder.
   public var root: String
@@ -21,12 +25,16 @@ public struct OutputCache: Sendable {
     }
   }
 
-  /// The content key of a model: the hash of its file (and, for ncnn, of the `.bin` beside it).
+  /// Changes whenever the engine's outputs may change (kernels, architectures, resize): part of
+  /// every model key.
+  public static let engineVersion = "srscope-engine-2"
+
+  /// The content key of a model: the hash of the engine version and its file (and, for ncnn, of
+  /// the `.bin` beside it).
   public static func modelKey(path: String) throws -> String {
-    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    var bytes = Array(engineVersion.utf8) + [0] + (try InputFile.read(path))
     if path.hasSuffix(".param") {
-      let bin = String(path.dropLast(".param".count)) + ".bin"
-      bytes += [UInt8](try Data(contentsOf: URL(fileURLWithPath: bin)))
+      bytes += try InputFile.read(String(path.dropLast(".param".count)) + ".bin")
     }
     return String(SHA256.hex(bytes).prefix(24))
   }

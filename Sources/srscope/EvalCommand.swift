@@ -1,53 +1,194 @@
 import ArgumentParser
 import Foundation
 import SRPipeline
+import SRTensor
 
 /// `srscope eval`: every model on every image, with PSNR-Y, SSIM-Y, LPIPS, NIQE, parameters and time.
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
-    abstract: "Evaluate models on HR images (LR by MATLAB bicubic) or paired HR/LR folders.")
+    abstract: "Evaluate models on HR images (LR by MATLAB bicubic) or paired HR/LR folders.",
+    discussion: """
+      Models are checkpoints (safetensors, .pth, ncnn .param) or folders of SR images made by other
+      tools, named like the HR files (baboon.png, or baboon_x4_SR.png: HR stem + '_' + any suffix).
+      Label them with NAME=PATH; unnamed models are labelled by file stem, extended by parent
+      folders until unique (runA/iter_9000). With only --hr, the bicubic baseline is evaluated.
+
+      Many machines: run `--shard K/N --output shardK.json` for K = 1..N (each writes JSON), then
+      `srscope eval --merge shard*.json --format table` prints the table of the unsharded run.
+      """)
 
   @Option(help: "Manifest (YAML) listing models and images.") var manifest: String?
-  @Option(name: .customLong("model"), help: "A model file (repeatable).") var models: [String] = []
-  @Option(help: "Folder of HR PNGs.") var hr: String?
-  @Option(help: "Folder of LR PNGs with the same names as the HR ones (optional).") var lr: String?
-  @Option(help: "Scale (default: the manifest's, else the first model's).") var scale: Int?
+  @Option(name: .customLong("model"), help: "A model: PATH or NAME=PATH; PATH a checkpoint or a folder of SR images (repeatable).")
+  var models: [String] = []
+  @Option(help: "Folder of HR images (PNG or JPEG).") var hr: String?
+  @Option(help: "Folder of LR images with the same names as the HR ones (optional).") var lr: String?
+  @Option(name: .customLong("images"), help: "Only these HR files: names or globs such as 'img_0*.png' (repeatable).")
+  var images: [String] = []
+  @Option(help: "Scale (default: the manifest's, else the models').") var scale: Int?
   @Option(help: "Pixels shaved from each border before measuring (default: the scale).") var cropBorder: Int?
-  @Option(help: "Output format: table, csv, json, markdown.") var format: String = "table"
+  @Option(help: "Output format: table, csv, json, markdown, latex (default: table; json with --shard).") var format: String?
+  @Option(help: "Write the report to this file (atomically) instead of standard output.") var output: String?
+  @Option(help: "Evaluate only the K-th of N slices of the (model, image) pairs, e.g. 2/3; writes JSON for --merge.")
+  var shard: String?
+  @Option(parsing: .upToNextOption, help: "Merge the JSON files of --shard runs into one report (no evaluation).")
+  var merge: [String] = []
   @Flag(help: "Do not read or write the SR output cache.") var noCache = false
   @Flag(help: "Skip the bicubic baseline row.") var noBicubic = false
   @OptionGroup var threading: ThreadOptions
 
+  static let maxScale = 16
+  static let maxCropBorder = 1 << 16
+
   func validate() throws {
-    if manifest == nil && (models.isEmpty || hr == nil) {
-      throw ValidationError("give --manifest, or --model (repeatable) and --hr")
+    if let format, EvalReport.Format(rawValue: format) == nil {
+      throw ValidationError("--format must be table, csv, json, markdown or latex")
     }
-    if EvalReport.Format(rawValue: format) == nil { throw ValidationError("--format must be table, csv, json or markdown") }
+    if !merge.isEmpty {
+      if manifest != nil || !models.isEmpty || hr != nil || shard != nil {
+        throw ValidationError("--merge takes only shard JSON files (and --format, --output)")
+      }
+      return
+    }
+    if manifest == nil && hr == nil { throw ValidationError("give --manifest, or --hr (and --model, repeatable)") }
+    if let s = scale, !(1...Self.maxScale).contains(s) { throw ValidationError("--scale must be 1 to \(Self.maxScale)") }
+    if let c = cropBorder, !(0...Self.maxCropBorder).contains(c) {
+      throw ValidationError("--crop-border must be 0 to \(Self.maxCropBorder)")
+    }
+    if shard != nil {
+      guard parsedShard != nil else { throw ValidationError("--shard must be K/N with 1 <= K <= N <= 100000, e.g. 2/3") }
+      if let format, format != "json" { throw ValidationError("--shard writes JSON; give --format to the --merge run") }
+    }
+  }
+
+  var parsedShard: EvalResult.Shard? {
+    guard let shard else { return nil }
+    let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 100_000, (1...n).contains(k) else { return nil }
+    return EvalResult.Shard(index: k, count: n)
   }
 
   func run() throws {
+    let result = merge.isEmpty ? try evaluate() : try mergeShards()
+    let chosen = EvalReport.Format(rawValue: format ?? (shard == nil ? "table" : "json"))!
+    let text = try EvalReport.render(result, format: chosen)
+    if let output {
+      try AtomicFile.write(Array(text.utf8), to: output)
+      note("wrote \(output)")
+    } else {
+      print(text, terminator: "")
+    }
+  }
+
+  func mergeShards() throws -> EvalResult {
+    try EvalResult.merge(merge.map { path in (path, try EvalResult.decode(try InputFile.read(path, maxBytes: 1 << 30), path: path)) })
+  }
+
+  func evaluate() throws -> EvalResult {
     threading.apply()
     let work = try Workload.resolve(manifest: try manifest.map { try Manifest.load(path: $0) }, manifestPath: manifest,
-                                    modelPaths: models, extraModels: .append, hr: hr, lr: lr)
-    var evalModels = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name) }
-    let s = scale ?? work.scale ?? evalModels.compactMap { if case .network(_, let l, _) = $0 { return l.network.scale } else { return nil } }.first ?? 4
+                                    models: try models.map(ModelSpec.init(argument:)), extraModels: .append,
+                                    hr: hr, lr: lr, images: images)
+    for skipped in work.skippedFiles { note("eval: skipped \(work.hrFolder)/\(skipped)") }
+    var evalModels = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name, imageNames: work.imageNames) }
+    let s = try dataScale(work: work, loaded: evalModels)
     if !noBicubic { evalModels.insert(.bicubic, at: 0) }
-    let names = work.imageNames
+    guard !evalModels.isEmpty else { throw ValidationError("nothing to evaluate: --no-bicubic and no models") }
+    let paths = [Workload.bicubicLabel].filter { _ in !noBicubic } + work.models.map(\.path)
+    var result = EvalResult(
+      models: evalModels.indices.map { EvalResult.ModelInfo(name: evalModels[$0].name, path: paths[$0], parameters: evalModels[$0].parameters) },
+      images: work.imageNames, scale: s, cropBorder: cropBorder ?? s, shard: parsedShard)
     let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
-                              cache: noCache ? nil : OutputCache(), cropBorder: cropBorder ?? s)
-    for note in evaluator.metrics.unavailable { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
-    let bar = ProgressBar("eval")
-    var rows: [EvalRow] = []
-    let total = Double(names.count * evalModels.count)
-    for (i, name) in names.enumerated() {
-      let image = try EvalImage.load(hrPath: work.hrFolder + "/" + name, lrPath: work.lrFolder.map { $0 + "/" + name }, scale: s)
-      for (j, model) in evalModels.enumerated() {
-        rows.append(try evaluator.evaluate(model, image))
-        bar.update(Double(i * evalModels.count + j + 1) / total)
-      }
+                              cache: noCache ? nil : OutputCache(), cropBorder: result.cropBorder)
+    for unavailable in evaluator.metrics.unavailable { note("warning: \(unavailable)") }
+    let mine = result.pairs.enumerated().filter { EvalResult.belongs($0.offset, to: result.shard) }.map(\.element)
+    let progress = EvalProgress(total: mine.count, imagesPerModel: mine.reduce(into: [Int: Int]()) { $0[$1.model, default: 0] += 1 })
+    var images = EvalImageCache(work: work, scale: s)
+    for (m, i) in mine {
+      progress.starting(model: evalModels[m].name, image: work.imageNames[i])
+      let row = try evaluator.evaluate(evalModels[m], try images.image(i))
+      result.rows.append(row)
+      progress.finished(row, modelIndex: m)
     }
+    progress.finish()
+    return result
+  }
+
+  /// The scale of the data: `--scale`, the manifest's, else the networks' (which must agree);
+  /// every network must have it.
+  func dataScale(work: Workload, loaded: [EvalModel]) throws -> Int {
+    let networks = zip(work.models, loaded).compactMap { m, e in e.scale.map { (model: m, scale: $0) } }
+    let given = scale.map { ($0, "--scale") } ?? work.scale.map { ($0, "the manifest") }
+    guard let (s, source) = given ?? networks.first.map({ ($0.scale, "model '\($0.model.name)'") }) else {
+      // Only the baseline or results folders: x4 unless told.
+      return 4
+    }
+    if let bad = networks.first(where: { $0.scale != s }) {
+      throw CommandError("model '\(bad.model.name)' (\(bad.model.path)) is x\(bad.scale) but the data is x\(s) (scale from \(source))")
+    }
+    return s
+  }
+}
+
+/// One line on stderr.
+func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+/// The evaluation images, loaded once and kept while they fit in memory (1 GiB of pixels),
+/// since the models run one after another over every image.
+struct EvalImageCache {
+  let work: Workload
+  let scale: Int
+  private var kept: [Int: EvalImage] = [:]
+  private var keptBytes = 0
+  static let budget = 1 << 30
+
+  init(work: Workload, scale: Int) { self.work = work; self.scale = scale }
+
+  mutating func image(_ i: Int) throws -> EvalImage {
+    if let hit = kept[i] { return hit }
+    let name = work.imageNames[i]
+    let image = try EvalImage.load(hrPath: work.hrFolder + "/" + name, lrPath: work.lrFolder.map { $0 + "/" + name }, scale: scale)
+    let bytes = (image.hr.count + image.lr.count) * MemoryLayout<Float>.size
+    if keptBytes + bytes <= Self.budget {
+      kept[i] = image
+      keptBytes += bytes
+    }
+    return image
+  }
+}
+
+/// Eval's progress on stderr: a bar with ETA on a terminal, else one line per finished model.
+final class EvalProgress {
+  private let bar = ProgressBar("eval")
+  private let total: Int
+  private let imagesPerModel: [Int: Int]
+  private var done = 0
+  private var current: (model: Int, rows: [EvalRow], start: Date)?
+  private let start = Date()
+
+  init(total: Int, imagesPerModel: [Int: Int]) { self.total = total; self.imagesPerModel = imagesPerModel }
+
+  func starting(model: String, image: String) {
+    bar.update(Double(done) / Double(max(total, 1)), suffix: "\(done + 1)/\(total) \(model) on \(image)")
+  }
+
+  func finished(_ row: EvalRow, modelIndex: Int) {
+    done += 1
+    if current?.model != modelIndex { current = (modelIndex, [], Date()) }
+    current!.rows.append(row)
+    if current!.rows.count == imagesPerModel[modelIndex], !bar.enabled {
+      let rows = current!.rows
+      let cached = rows.filter(\.cached).count
+      let psnr = EvalReport.mean(rows).psnr_y.map { String(format: ", mean PSNR-Y %.2f dB", $0) } ?? ""
+      let seconds = String(format: "%.1f", Date().timeIntervalSince(current!.start))
+      note("eval: \(row.model): \(rows.count) images in \(seconds) s" + (cached > 0 ? " (\(cached) cached)" : "")
+        + "\(psnr) (\(done)/\(total) pairs done)")
+    }
+    bar.update(Double(done) / Double(max(total, 1)), suffix: "\(done)/\(total)")
+  }
+
+  func finish() {
     bar.finish()
-    print(EvalReport.render(rows, format: EvalReport.Format(rawValue: format)!), terminator: "")
+    if !bar.enabled { note("eval: \(total) pairs in " + String(format: "%.1f", Date().timeIntervalSince(start)) + " s") }
   }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// not a terminal unless `force` is set.
 final class ProgressBar: @unchecked Sendable {
   private let label: String
-  private let enabled: Bool
+  /// False when stderr is not a terminal (and `force` was not set).
+  let enabled: Bool
   private let start = Date()
   private var lastDraw = Date.distantPast
   private let lock = NSLock()

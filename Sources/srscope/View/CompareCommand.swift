@@ -9,10 +9,16 @@ struct CompareCommand: ParsableCommand {
     commandName: "compare",
     abstract: "Write a labelled PNG montage (LR, models, HR) of one crop, as the viewer's export does.")
 
-  @Option(help: "Manifest (default: Ablations/ablations.yml).") var manifest: String?
-  @Option(help: "Image: index in the manifest's list or file name.") var image: String
+  @Option(help: "Manifest (default: Ablations/ablations.yml, unless --model and --hr are given).") var manifest: String?
+  @Option(help: "Folder of HR images, PNG or JPEG (overrides the manifest's).") var hr: String?
+  @Option(help: "Folder of LR images named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
+  @Option(name: .customLong("model"),
+          help: "A model: PATH or NAME=PATH, a checkpoint or a folder of SR images (repeatable; replaces the manifest's models).")
+  var modelSpecs: [String] = []
+  @Option(help: "Scale when no manifest is used.") var scale: Int = 4
+  @Option(help: "Image: index in the image list or file name.") var image: String
   @Option(help: "Crop in HR pixels: x,y,w,h.") var crop: String
-  @Option(help: "Comma-separated model names (default: all).") var models: String?
+  @Option(help: "Comma-separated labels of the models to show (default: all).") var models: String?
   @Option(help: "Baseline model name (default: bicubic).") var baseline: String = "bicubic"
   @Option(help: "Error map: off, sr-hr, a-base, lpips.") var errorMap: String = "off"
   @Option(help: "Output PNG.") var output: String
@@ -33,15 +39,16 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let path = try manifest ?? DefaultManifest.locate()
-    let work = try Workload.resolve(manifest: try Manifest.load(path: path), manifestPath: path,
-                                    modelPaths: [], extraModels: .append, hr: nil, lr: nil)
+    let path = modelSpecs.isEmpty || hr == nil ? try manifest ?? DefaultManifest.locate() : manifest
+    let work = try Workload.resolve(manifest: try path.map { try Manifest.load(path: $0) }, manifestPath: path,
+                                    models: try modelSpecs.map(ModelSpec.init(argument:)), extraModels: .replace,
+                                    hr: hr, lr: lr)
     let paths = work.imagePaths, names = work.imageNames
     guard let index = Int(image).flatMap({ paths.indices.contains($0) ? $0 : nil }) ?? names.firstIndex(of: image) else {
-      throw ValidationError("no image '\(image)' in the manifest (have: \(names.joined(separator: ", ")))")
+      throw ValidationError("no image '\(image)' in \(work.hrFolder) (have: \(names.joined(separator: ", ")))")
     }
     let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: paths,
-                                    lrFolder: work.lrFolder, scale: work.scale ?? 4)
+                                    lrFolder: work.lrFolder, scale: work.scale ?? scale)
     let wanted = models.map { $0.split(separator: ",").map(String.init) } ?? Array(source.modelNames.dropFirst())
     let ids = try wanted.map { n in
       guard let i = source.modelNames.firstIndex(of: n) else {

@@ -106,7 +106,8 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     for (i, path) in modelPaths.enumerated() {
       guard let path else { models.append(.bicubic); continue }
       setMessage("loading \(modelNames[i])")
-      do { models.append(try EvalModel.load(path: path, name: modelNames[i])) } catch {
+      let imageNames = imagePaths.map { ($0 as NSString).lastPathComponent }
+      do { models.append(try EvalModel.load(path: path, name: modelNames[i], imageNames: imageNames)) } catch {
         models.append(nil)
         setMessage("\(modelNames[i]): \(error)")
       }

@@ -12,9 +12,12 @@ struct ViewCommand: ParsableCommand {
     abstract: "Compare LR / SR / HR crops of several models side by side in the terminal (sixel or half-blocks).")
 
   @Option(help: "Manifest (default: Ablations/ablations.yml, or $SRSCOPE_MANIFEST).") var manifest: String?
-  @Option(help: "Folder of HR PNGs (overrides the manifest's).") var hr: String?
-  @Option(help: "Folder of LR PNGs named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
-  @Option(name: .customLong("model"), help: "A model file to show (repeatable; replaces the manifest's models).") var models: [String] = []
+  @Option(help: "Folder of HR images, PNG or JPEG (overrides the manifest's).") var hr: String?
+  @Option(help: "Folder of LR images named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
+  @Option(name: .customLong("model"),
+          help: "A model to show: PATH or NAME=PATH, a checkpoint or a folder of SR images (repeatable; replaces the manifest's models).")
+  var models: [String] = []
+  @Option(name: .customLong("images"), help: "Only these HR files: names or globs (repeatable).") var images: [String] = []
   @Option(help: "Scale when no manifest is used.") var scale: Int = 4
   @Option(help: "Graphics: auto, sixel or blocks.") var graphics: GraphicsMode = .auto
   @Flag(help: "Show built-in synthetic images (no models or assets needed).") var demo = false
@@ -48,7 +51,8 @@ struct ViewCommand: ParsableCommand {
     // The manifest is read unless --model and --hr make it unnecessary.
     let path = models.isEmpty || hr == nil ? try manifest ?? DefaultManifest.locate() : nil
     let work = try Workload.resolve(manifest: try path.map { try Manifest.load(path: $0) }, manifestPath: path,
-                                    modelPaths: models, extraModels: .replace, hr: hr, lr: lr)
+                                    models: try models.map(ModelSpec.init(argument:)), extraModels: .replace,
+                                    hr: hr, lr: lr, images: images)
     let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: work.imagePaths,
                                     lrFolder: work.lrFolder, scale: work.scale ?? scale,
                                     trainingLogs: work.models.map(\.trainingLog))
