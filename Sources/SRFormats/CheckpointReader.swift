@@ -48,7 +48,7 @@ public enum CheckpointReader {
       case .ncnnParam:
         throw ReaderMessage(text: "ncnn .param files need the .param/.bin route (NCNN reader), not CheckpointReader")
       case .numpyZip:
-        throw ReaderMessage(text: "a NumPy .npz archive, not a model checkpoint; use NumPy.readNPZ")
+        throw ReaderMessage(text: "a NumPy .npz archive (arrays such as NIQE parameters), not a model checkpoint")
       }
     } catch let e as TorchCheckpointError {
       throw CheckpointFileError(path: path, stage: e.stage, underlying: e)

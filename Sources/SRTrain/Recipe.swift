@@ -1,4 +1,6 @@
 import Foundation
+import SRConfig
+import SRTensor
 import Yams
 
 /// A training recipe (YAML or JSON), e.g.
@@ -96,11 +98,23 @@ public struct Recipe: Codable, Sendable, Equatable {
     self.fp16 = fp16
   }
 
-  /// Decodes YAML (a superset of JSON).
-  public static func parse(_ text: String) throws(TrainError) -> Recipe {
+  /// Every key a recipe may hold; any other is an error naming it and the valid ones.
+  public static let schema: KeySchema = .mapping([
+    "name": .value, "loss": .value, "iterations": .value, "seed": .value, "init": .value,
+    "snapshot_interval": .value, "validation_interval": .value, "fp16": .value,
+    "architecture": .mapping(["type": .value, "num_feat": .value, "num_block": .value, "num_grow_ch": .value,
+                              "batch_norm": .value, "residual_scale": .value, "scale": .value]),
+    "data": .mapping(["hr_folders": .value, "hr_patch": .value, "batch": .value, "flips": .value,
+                      "rotations": .value, "validation": .value]),
+    "optimizer": .mapping(["lr": .value, "betas": .value, "weight_decay": .value]),
+    "schedule": .mapping(["type": .value, "milestones": .value, "gamma": .value, "min_lr": .value]),
+  ])
+
+  /// Decodes YAML (a superset of JSON); `path` names the file in errors.
+  public static func parse(_ text: String, path: String = "recipe") throws(TrainError) -> Recipe {
     let recipe: Recipe
-    do { recipe = try YAMLDecoder().decode(Recipe.self, from: text) } catch {
-      throw .recipe("cannot decode: \(String(describing: error).split(separator: "\n").first ?? "")")
+    do { recipe = try StrictYAML.decode(Recipe.self, from: text, path: path, schema: schema) } catch {
+      throw .recipe(error.description)
     }
     try recipe.validate()
     return recipe
@@ -108,9 +122,9 @@ public struct Recipe: Codable, Sendable, Equatable {
 
   /// Reads and validates a recipe file.
   public static func load(path: String) throws(TrainError) -> Recipe {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-    else { throw .recipe("cannot read \(path)") }
-    return try parse(text)
+    let text: String
+    do { text = try InputFile.readText(path) } catch { throw .recipe(error.description) }
+    return try parse(text, path: path)
   }
 
   /// The recipe as YAML.
