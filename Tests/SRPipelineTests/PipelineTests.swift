@@ -24,14 +24,23 @@ struct PipelineTests {
   @Test func missingOrEmptyImageFolderIsAOneLineError() throws {
     #expect(throws: EvalError.noImages(
       "/nonexistent-srscope is not a readable folder (the demo photos come from Scripts/fetch-assets.sh)")) {
-      try PNGFolder.names(in: "/nonexistent-srscope")
+      try ImageFolder.list("/nonexistent-srscope")
     }
     let empty = try scratchFolder("empty")
-    #expect(throws: EvalError.noImages("no PNG files in \(empty)")) { try PNGFolder.names(in: empty) }
-    _ = FileManager.default.createFile(atPath: empty + "/b.png", contents: Data())
-    _ = FileManager.default.createFile(atPath: empty + "/a.PNG", contents: Data())
-    _ = FileManager.default.createFile(atPath: empty + "/notes.txt", contents: Data())
-    #expect(try PNGFolder.names(in: empty) == ["a.PNG", "b.png"])
+    #expect(throws: EvalError.noImages("no PNG or JPEG files in \(empty)")) { try ImageFolder.list(empty) }
+  }
+
+  @Test func imageFolderListsPNGAndJPEGAndSaysWhatItSkips() throws {
+    let dir = try scratchFolder("listing")
+    for name in ["b.png", "a.PNG", "c.JPG", "d.jpeg", "notes.txt", ".DS_Store"] {
+      _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data())
+    }
+    try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+    let listing = try ImageFolder.list(dir)
+    #expect(listing.names == ["a.PNG", "b.png", "c.JPG", "d.jpeg"])
+    #expect(listing.skipped.map(\.description) == [".DS_Store: not a .png, .jpg or .jpeg file",
+                                                    "notes.txt: not a .png, .jpg or .jpeg file",
+                                                    "sub: a folder (folders are not searched)"])
   }
 
   @Test func manifestResolvesVariablesAndRelativePaths() throws {
@@ -54,15 +63,20 @@ struct PipelineTests {
   }
 
   @Test(arguments: [
-    ("baseline: z\nmodels:\n  - {name: a, path: a}", "baseline 'z' is not a model"),
-    ("models:\n  - {name: a, path: a}\n  - {name: a, path: b}", "duplicate model names"),
+    ("baseline: z\nmodels:\n  - {name: a, path: a}", "baseline 'z' is not a model (have: bicubic, a)"),
+    ("models:\n  - {name: a, path: a}\n  - {name: a, path: b}",
+     "two models are labelled 'a': DIR/a and DIR/b; name them (NAME=PATH)"),
     ("models:\n  - {name: a, path: a}\ncomparisons:\n  - {name: c, models: [a, q]}",
      "comparison 'c' names unknown model 'q'"),
   ])
   func badManifestsNameTheProblem(body: String, reason: String) throws {
     let dir = try scratchFolder("bad-\(abs(reason.hashValue))")
     try ("scale: 4\nimages: {hr: x}\n" + body).write(toFile: dir + "/m.yml", atomically: true, encoding: .utf8)
-    #expect(throws: ManifestError(path: dir + "/m.yml", reason: reason)) { try Manifest.load(path: dir + "/m.yml") }
+    #expect(throws: ManifestError(path: dir + "/m.yml", reason: reason.replacingOccurrences(of: "DIR", with: dir))) {
+      let path = dir + "/m.yml"
+      try Workload.resolve(manifest: try Manifest.load(path: path), manifestPath: path, models: [], extraModels: .append,
+                           hr: nil, lr: nil)
+    }
   }
 
   @Test func metricJSONHasExactlyTheSevenKeys() throws {
@@ -81,14 +95,17 @@ struct PipelineTests {
     a.psnr_y = 30; b.psnr_y = 32
     a.niqe = 5  // b's NIQE could not be computed
     let rows = [EvalRow(model: "m", image: "1", metrics: a, parameters: 10, seconds: 1, cached: false),
-                EvalRow(model: "m", image: "2", metrics: b, parameters: 10, seconds: 2, cached: true)]
+                EvalRow(model: "m", image: "2", metrics: b, parameters: 10, seconds: 2, cached: false),
+                EvalRow(model: "m", image: "3", metrics: b, parameters: 10, seconds: nil, cached: true)]
     let mean = EvalReport.mean(rows)
-    #expect(mean.psnr_y == 31)
+    #expect(abs(mean.psnr_y! - 94.0 / 3) < 1e-12)
     #expect(mean.niqe == 5)
     #expect(mean.lpips_alex == nil)
-    let csv = EvalReport.render(rows, format: .csv).split(separator: "\n")
-    #expect(csv.first == "model,image,psnr_y,ssim_y,lpips_alex,niqe,params,seconds")
-    #expect(csv.last == "m,mean,31.0000,-,-,5.0000,10,3.00")
+    let csv = EvalReport.render(rows, format: .csv).split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(csv.first == "model,image,psnr_y,ssim_y,lpips_alex,niqe,params,seconds,images")
+    #expect(csv[3] == "m,3,32.0000,-,-,-,10,cached,")
+    // The mean's seconds are over the images where inference ran (1 and 2 s), not their sum.
+    #expect(csv[4] == "m,mean,31.3333,-,-,5.0000,10,1.50,3")
   }
 }
 
@@ -112,17 +129,17 @@ struct WorkloadTests {
 
   @Test func extraModelsAppendOrReplace() throws {
     let (m, path) = try Self.manifest(hr: "/photos", tag: "extra")
-    let appended = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: ["/x/run_7.safetensors"],
+    let appended = try Workload.resolve(manifest: m, manifestPath: path, models: [ModelSpec(name: nil, path: "/x/run_7.safetensors")],
                                         extraModels: .append, hr: nil, lr: nil)
     #expect(appended.models.map(\.name) == ["a", "b", "run_7"])
     #expect(appended.models.map(\.trainingLog) == ["/m/a/log.csv", nil, nil])
     #expect(appended.imagePaths == ["/photos/b.png", "/photos/a.png"])
     #expect(appended.scale == 4 && appended.baseline == "a" && appended.lrFolder == nil)
-    let replaced = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: ["/x/run_7.safetensors"],
+    let replaced = try Workload.resolve(manifest: m, manifestPath: path, models: [ModelSpec(name: nil, path: "/x/run_7.safetensors")],
                                         extraModels: .replace, hr: nil, lr: "/lr")
     #expect(replaced.models.map(\.name) == ["run_7"])
     #expect(replaced.lrFolder == "/lr")
-    let kept = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: [], extraModels: .replace, hr: nil, lr: nil)
+    let kept = try Workload.resolve(manifest: m, manifestPath: path, models: [], extraModels: .replace, hr: nil, lr: nil)
     #expect(kept.models.map(\.name) == ["a", "b"])
   }
 
@@ -130,14 +147,14 @@ struct WorkloadTests {
     let (m, path) = try Self.manifest(hr: "/photos", tag: "hr")
     let other = try scratchFolder("workload-hr")
     for name in ["z.png", "c.png", "notes.txt"] { _ = FileManager.default.createFile(atPath: other + "/" + name, contents: Data()) }
-    let w = try Workload.resolve(manifest: m, manifestPath: path, modelPaths: [], extraModels: .append, hr: other, lr: nil)
+    let w = try Workload.resolve(manifest: m, manifestPath: path, models: [], extraModels: .append, hr: other, lr: nil)
     #expect(w.hrFolder == other)
     #expect(w.imageNames == ["c.png", "z.png"])
   }
 
   @Test func noHRFolderIsAOneLineError() {
     #expect(throws: ManifestError(path: "command line", reason: "no HR folder: give --hr or a manifest")) {
-      try Workload.resolve(manifest: nil, modelPaths: ["/x/a.pth"], extraModels: .append, hr: nil, lr: nil)
+      try Workload.resolve(manifest: nil, models: [ModelSpec(name: nil, path: "/x/a.pth")], extraModels: .append, hr: nil, lr: nil)
     }
   }
 }

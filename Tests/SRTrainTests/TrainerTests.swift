@@ -107,5 +107,14 @@ func syntheticFolder(_ tag: String) throws -> String {
     #expect(r.learningRate(at: 9) == 2e-4 && r.learningRate(at: 10) == 1e-4 && r.learningRate(at: 25) == 5e-5)
     #expect(throws: TrainError.self) { try Recipe.parse(yaml.replacingOccurrences(of: "hr_patch: 32", with: "hr_patch: 30")) }
     #expect(throws: TrainError.self) { try Recipe.parse("name: [") }
+    // A key the trainer does not know is never silently ignored.
+    #expect(throws: TrainError.recipe("r.yml: 9:1: unknown key 'precision' (valid: architecture, data, fp16, init, iterations, "
+      + "loss, name, optimizer, schedule, seed, snapshot_interval, validation_interval)")) {
+      try Recipe.parse(yaml + "\nprecision: bf16", path: "r.yml")
+    }
+    #expect(throws: TrainError.recipe("r.yml: 2:105: unknown key 'growth' in architecture (valid: batch_norm, num_block, "
+      + "num_feat, num_grow_ch, residual_scale, scale, type)")) {
+      try Recipe.parse(yaml.replacingOccurrences(of: "scale: 4}", with: "scale: 4, growth: 3}"), path: "r.yml")
+    }
   }
 }
