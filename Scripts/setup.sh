@@ -3,7 +3,7 @@
 # the assets. Safe to run repeatedly.
 set -euo pipefail
 PACKAGES=(pkg-config libopenblas-dev libpng-dev libncursesw5-dev libsixel-dev libsixel-bin
-          python3-venv xterm xvfb xdotool x11-utils fonts-dejavu-core tmux imagemagick mate-backgrounds)
+          python3-venv parallel xterm xvfb xdotool x11-utils fonts-dejavu-core tmux imagemagick mate-backgrounds)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

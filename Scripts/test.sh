@@ -22,10 +22,13 @@ else
   "$PY" Scripts/compare_ncnn.py --srscope "$BIN" --threads 2 --crop 32 --images "$SRSCOPE_ASSETS/photos/coffee.png" \
     || compare_status=$?
 fi
+echo "== eval end-to-end (labels, results folders, errors, Slurm and GNU parallel shards) =="
+eval_status=0
+Scripts/e2e-eval.sh "$BIN" || eval_status=$?
 echo "== viewer end-to-end (xterm+sixel under Xvfb, tmux half-blocks) =="
 e2e_status=0
 Scripts/e2e-viewer.sh "$BIN view --demo" || e2e_status=$?
 echo "== viewer on tiny real models (tmux) =="
 Scripts/e2e-viewer-models.sh "$BIN" || e2e_status=$?
 tail -3 /tmp/srscope-swift-test.log
-exit $(( test_status || compare_status || e2e_status ))
+exit $(( test_status || compare_status || eval_status || e2e_status ))

@@ -118,10 +118,13 @@ struct EvalCommand: ParsableCommand {
   /// every network must have it.
   func dataScale(work: Workload, loaded: [EvalModel]) throws -> Int {
     let networks = zip(work.models, loaded).compactMap { m, e in e.scale.map { (model: m, scale: $0) } }
-    let given = scale.map { ($0, "--scale") } ?? work.scale.map { ($0, "the manifest") }
-    guard let (s, source) = given ?? networks.first.map({ ($0.scale, "model '\($0.model.name)'") }) else {
-      // Only the baseline or results folders: x4 unless told.
-      return 4
+    guard let (s, source) = scale.map({ ($0, "--scale") }) ?? work.scale.map({ ($0, "the manifest") }) else {
+      guard let first = networks.first else { return 4 }  // only the baseline or results folders: x4 unless told
+      if let other = networks.first(where: { $0.scale != first.scale }) {
+        throw CommandError("models disagree on the scale: '\(first.model.name)' (\(first.model.path)) is x\(first.scale), "
+          + "'\(other.model.name)' (\(other.model.path)) is x\(other.scale); give --scale and models of that scale")
+      }
+      return first.scale
     }
     if let bad = networks.first(where: { $0.scale != s }) {
       throw CommandError("model '\(bad.model.name)' (\(bad.model.path)) is x\(bad.scale) but the data is x\(s) (scale from \(source))")

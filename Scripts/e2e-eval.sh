@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End-to-end checks of `srscope eval` on small real checkpoints (Ablations/) and photo crops:
+# labels of same-named checkpoints, NAME=PATH clashes, scale mismatch, skipped files, a folder of
+# SR images evaluated as a model (must equal the network it came from), LaTeX, progress lines,
+# and sharding: 3 shards run as a Slurm array (simulated: the script with SLURM_* set) and with
+# GNU parallel, merged, must print the unsharded table (every column but the timings).
+# Usage: Scripts/e2e-eval.sh [path/to/srscope]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-.build/release/srscope}")
+ASSETS=${SRSCOPE_ASSETS:-$HOME/.cache/srscope}
+OUT=${OUT:-/tmp/e2e-eval}
+rm -rf "$OUT"; mkdir -p "$OUT/hr" "$OUT/runA" "$OUT/runB" "$OUT/EDSR"
+export SRSCOPE_CACHE="$OUT/cache"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_error() {  # expect_error "exact message" args...
+  local want=$1; shift
+  if "$BIN" "$@" >"$OUT/out" 2>"$OUT/err"; then fail "accepted: $*"; fi
+  local got; got=$(grep -v '^eval: skipped' "$OUT/err" || true)  # the skipped-file notes come first
+  [[ "$got" == "Error: $want" ]] || fail "for '$*' expected 'Error: $want', got '$got'"
+}
+for p in astronaut chelsea coffee; do convert "$ASSETS/photos/$p.png" -gravity center -crop 128x96+0+0 +repage "$OUT/hr/$p.png"; done
+echo "not an image" > "$OUT/hr/notes.txt"
+cp Ablations/rrdb/iter_9000.safetensors "$OUT/runA/"
+cp Ablations/srresnet/iter_9000.safetensors "$OUT/runB/"
+A=(--hr "$OUT/hr" --model "$OUT/runA/iter_9000.safetensors" --model "$OUT/runB/iter_9000.safetensors" --threads 2)
+
+# Same file names: two rows, labelled by their run folders; progress one line per model.
+"$BIN" eval "${A[@]}" --format csv >"$OUT/full.csv" 2>"$OUT/full.err"
+grep -q '^runA/iter_9000,mean,' "$OUT/full.csv" || fail "no runA/iter_9000 mean row"
+grep -q '^runB/iter_9000,mean,' "$OUT/full.csv" || fail "no runB/iter_9000 mean row"
+grep -qx "eval: skipped $OUT/hr/notes.txt: not a .png, .jpg or .jpeg file" "$OUT/full.err" || fail "skipped file not listed"
+grep -qE '^eval: runA/iter_9000: 3 images in [0-9.]+ s, mean PSNR-Y [0-9.]+ dB \(6/9 pairs done\)$' "$OUT/full.err" \
+  || fail "no progress line per model: $(cat "$OUT/full.err")"
+[[ $(grep -c ',mean,.*,3$' "$OUT/full.csv") == 3 ]] || fail "mean rows do not say 3 images"
+# A second run reads the cache: the seconds column says so.
+"$BIN" eval "${A[@]}" --format csv 2>/dev/null | grep -q '^runA/iter_9000,coffee.png,.*,218755,cached,$' || fail "cached not shown"
+
+expect_error "command line: two models are labelled 'x': $OUT/runA/iter_9000.safetensors and $OUT/runB/iter_9000.safetensors; name them (NAME=PATH)" \
+  eval --hr "$OUT/hr" --model "x=$OUT/runA/iter_9000.safetensors" --model "x=$OUT/runB/iter_9000.safetensors"
+expect_error "model 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3 but the data is x4 (scale from --scale)" \
+  eval --hr "$OUT/hr" --scale 4 --model "$PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors"
+expect_error "models disagree on the scale: 'iter_9000' ($OUT/runA/iter_9000.safetensors) is x4, 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3; give --scale and models of that scale" \
+  eval --hr "$OUT/hr" --model "$OUT/runA/iter_9000.safetensors" --model "$PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors"
+
+# A folder of SR images named as published result sets (HR stem + _x4_SR) is a model; made here
+# from runA's outputs, it must score exactly as runA.
+for p in astronaut chelsea coffee; do
+  "$BIN" downscale --scale 4 --input "$OUT/hr/$p.png" --output "$OUT/lr-$p.png" >/dev/null
+  "$BIN" upscale --model "$OUT/runA/iter_9000.safetensors" --input "$OUT/lr-$p.png" --output "$OUT/EDSR/${p}_x4_SR.png" >/dev/null 2>&1
+done
+"$BIN" eval --hr "$OUT/hr" --model "runA=$OUT/runA/iter_9000.safetensors" --model "EDSR=$OUT/EDSR" --no-bicubic --format csv \
+  >"$OUT/results.csv" 2>/dev/null
+diff <(grep '^runA,' "$OUT/results.csv" | cut -d, -f2-6) <(grep '^EDSR,' "$OUT/results.csv" | cut -d, -f2-6) \
+  || fail "a results folder of runA's outputs does not score as runA"
+grep -q '^EDSR,mean,.*,-,-,3$' "$OUT/results.csv" || fail "results folder: params and seconds should be '-'"
+rm "$OUT/EDSR/chelsea_x4_SR.png"
+expect_error "model 'EDSR': $OUT/EDSR has no SR image for 1 of 3 HR files: chelsea.png" eval --hr "$OUT/hr" --model "EDSR=$OUT/EDSR"
+
+# Only --hr: the bicubic baseline alone.
+"$BIN" eval --hr "$OUT/hr" --format csv 2>/dev/null | grep -q '^bicubic,mean,' || fail "bicubic-only eval"
+"$BIN" eval "${A[@]}" --format latex 2>/dev/null >"$OUT/table.tex"
+grep -q '^\\toprule$' "$OUT/table.tex" && grep -q 'textbf' "$OUT/table.tex" && grep -q 'runA/iter\\_9000' "$OUT/table.tex" \
+  || fail "latex table: $(cat "$OUT/table.tex")"
+
+# Shards, as a Slurm array (the script run as each task would be) and with GNU parallel.
+for k in 1 2 3; do
+  SRSCOPE="$BIN" SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3 \
+    Scripts/slurm-eval.sh "$OUT/slurm" "${A[@]}" 2>/dev/null
+done
+"$BIN" eval --merge "$OUT"/slurm/shard-*-of-3.json --format csv >"$OUT/slurm.csv"
+parallel "$BIN" eval "${A[@]}" --shard {}/3 --output "$OUT/par-{}.json" ::: 1 2 3 2>/dev/null
+"$BIN" eval --merge "$OUT"/par-*.json --format csv >"$OUT/parallel.csv"
+untimed() { cut -d, -f1-7,9 "$1"; }
+diff <(untimed "$OUT/full.csv") <(untimed "$OUT/slurm.csv") || fail "Slurm shards merged differ from the unsharded run"
+diff <(untimed "$OUT/full.csv") <(untimed "$OUT/parallel.csv") || fail "parallel shards merged differ from the unsharded run"
+rm "$OUT/par-2.json"
+expect_error "3 of 9 results missing (first: bicubic on chelsea.png); shards not given: 2 of 3" eval --merge "$OUT"/par-*.json
+echo "e2e-eval: all checks passed"
