@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import SRTensor
 
 /// A reader failure wrapped with the file path and the stage that failed.
 public struct CheckpointFileError: Error, Equatable, CustomStringConvertible, @unchecked Sendable {
@@ -27,8 +28,8 @@ public enum CheckpointReader {
   /// - Throws: `CheckpointFileError` wrapping the reader's typed error with the path and stage.
   public static func read(contentsOf path: String) throws -> (format: CheckpointFormat, dict: StateDict) {
     let bytes: [UInt8]
-    do { bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-      throw CheckpointFileError(path: path, stage: "reading file", underlying: ReaderMessage(text: "cannot read file"))
+    do { bytes = try InputFile.read(path) } catch {
+      throw CheckpointFileError(path: path, stage: "reading file", underlying: ReaderMessage(text: error.reason))
     }
     return try read(bytes, path: path)
   }
@@ -38,7 +39,7 @@ public enum CheckpointReader {
     guard let format = CheckpointSniffer.sniff(bytes) else {
       let hint = CheckpointSniffer.isTar(bytes)
         ? "a pre-0.4 tar-format torch file, which is not supported"
-        : "unrecognized format; expected safetensors, a zip or legacy .pth"
+        : "unrecognized format; expected safetensors, a zip or legacy .pth, or an ncnn .param (first line 7767517)"
       throw CheckpointFileError(path: path, stage: "sniffing", underlying: ReaderMessage(text: hint))
     }
     do {

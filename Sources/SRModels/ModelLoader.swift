@@ -20,7 +20,7 @@ public struct LoadedModel: Sendable {
 public struct ModelFileError: Error, CustomStringConvertible {
   public var path: String
   public var underlying: any Error
-  public var description: String { "\((path as NSString).lastPathComponent): \(underlying)" }
+  public var description: String { "\(path): \(underlying)" }
 }
 
 /// Loads any supported checkpoint: sniff -> read -> canonical keys -> detect -> build and verify.
@@ -29,18 +29,15 @@ public enum ModelLoader {
   /// - Throws: `ModelFileError` wrapping the reader's or the loader's typed error.
   public static func load(path: String) throws -> LoadedModel {
     do {
-      guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw ModelLoadError.badInput("cannot open file: " + String(cString: strerror(errno)))
-      }
-      let head = [UInt8](handle.readData(ofLength: 16))
-      try? handle.close()
-      if CheckpointSniffer.sniff(head) == .ncnnParam {
+      let bytes: [UInt8]
+      do { bytes = try InputFile.read(path) } catch { throw ModelLoadError.badInput(error.reason) }
+      if CheckpointSniffer.sniff(Array(bytes.prefix(16))) == .ncnnParam {
         let graph = try NCNNModel.read(paramPath: path)
         let dict = try NCNNModel.toStateDict(graph)
         let net = try ArchitectureRegistry.build(dict)
         return LoadedModel(network: net, format: .ncnnParam, keyLayout: .ncnnGraph, path: path, metadata: dict.metadata)
       }
-      let (format, raw) = try CheckpointReader.read(contentsOf: path)
+      let (format, raw) = try CheckpointReader.read(bytes, path: path)
       let (dict, layout) = try KeyCanonicalizer.canonicalize(raw)
       let net = try ArchitectureRegistry.build(dict)
       return LoadedModel(network: net, format: format, keyLayout: layout, path: path, metadata: raw.metadata)

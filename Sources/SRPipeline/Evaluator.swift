@@ -67,7 +67,11 @@ public struct ResultsFolder: Sendable, Equatable {
   /// Matches every HR name to one SR file (each SR file goes to the longest HR stem it starts with).
   /// - Throws: `EvalError.badPair` listing the HR files without an SR image, or with several.
   public static func match(folder: String, hrNames: [String], model: String) throws -> ResultsFolder {
-    let available = try ImageFolder.list(folder).names
+    let available: [String]
+    do { available = try ImageFolder.list(folder).names } catch {
+      throw EvalError.badPair("model '\(model)': \(folder) is a folder without PNG or JPEG images "
+        + "(a model is a checkpoint file, or a folder of SR images named like the HR files)")
+    }
     let stems = Dictionary(hrNames.map { (($0 as NSString).deletingPathExtension, $0) }, uniquingKeysWith: { a, _ in a })
     var candidates: [String: [String]] = [:]
     for file in available {
