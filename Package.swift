@@ -41,7 +41,7 @@ let package = Package(
     .executableTarget(
       name: "srscope",
       dependencies: [
-        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline", "SRMetrics", "SRViewer", "SRTrain",
+        "SRTensor", "SRFormats", "SRModels", "SRImage", "SRPipeline", "SRMetrics", "SRViewer", "SRTrain", "SRConfig",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -43,6 +43,7 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case .invalidUTF8: "safetensors: header is not valid UTF-8"
     case .invalidHeaderStart: "safetensors: header does not start with '{'"
     case .invalidJSON(let r, let o): "safetensors: header is not valid JSON: \(r) at header byte \(o)"
+    case .invalidMetadata(let k) where k == "__metadata__": "safetensors: __metadata__ is not an object of string values"
     case .invalidMetadata(let k): "safetensors: __metadata__ value for '\(k)' is not a string"
     case .invalidTensorInfo(let n, let r): "safetensors: tensor '\(n)': \(r)"
     case .unknownDType(let n, let d): "safetensors: tensor '\(n)' has unsupported dtype '\(d)'"

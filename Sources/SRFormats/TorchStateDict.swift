@@ -19,13 +19,15 @@ extension TorchCheckpoint {
     var start = 0, available = root.count
     if let v = s.view {
       guard v.offset <= root.count, v.numel <= root.count - v.offset else {
-        throw TorchCheckpointError.storageOutOfRange(key: v.key, needed: v.offset + v.numel, available: root.count)
+        throw TorchCheckpointError.storageOutOfRange(key: v.key, needed: v.offset &+ v.numel, available: root.count)
       }
       start = v.offset
       available = v.numel
     }
+    // A dimension of size 1 is never stepped along, whatever its stride says (a file may say 2^63-1).
+    let strides = zip(ref.size, ref.stride).map { $0 == 1 ? 0 : $1 }
     var numel = 1, span = ref.offset
-    for (n, st) in zip(ref.size, ref.stride) {
+    for (n, st) in zip(ref.size, strides) {
       let (p, o1) = numel.multipliedReportingOverflow(by: n)
       let (reach, o2) = max(n - 1, 0).multipliedReportingOverflow(by: st)
       let (sum, o3) = span.addingReportingOverflow(reach)
@@ -35,10 +37,10 @@ extension TorchCheckpoint {
     }
     if numel == 0 { return Tensor(shape: ref.size, data: []) }
     guard span < available, numel <= max(available, 1 << 24) else {
-      throw TorchCheckpointError.storageOutOfRange(key: s.key, needed: span + 1, available: available)
+      throw TorchCheckpointError.storageOutOfRange(key: s.key, needed: min(span, Int.max - 1) + 1, available: available)
     }
     let base = start + ref.offset
-    if isContiguous(ref.size, ref.stride) { return Tensor(shape: ref.size, data: Array(root[base..<base + numel])) }
+    if isContiguous(ref.size, strides) { return Tensor(shape: ref.size, data: Array(root[base..<base + numel])) }
     var data = [Float](repeating: 0, count: numel)
     var index = [Int](repeating: 0, count: ref.size.count)
     var pos = base
@@ -47,9 +49,9 @@ extension TorchCheckpoint {
       var d = ref.size.count - 1
       while d >= 0 {
         index[d] += 1
-        pos += ref.stride[d]
+        pos += strides[d]
         if index[d] < ref.size[d] { break }
-        pos -= ref.stride[d] * ref.size[d]
+        pos -= strides[d] * ref.size[d]
         index[d] = 0
         d -= 1
       }

@@ -46,9 +46,8 @@ public enum Checkpoint {
   static func restore(network: any TrainableNetwork, adam: Adam, folder: String, iteration n: Int)
     throws(TrainError) -> (TrainRNG, Double) {
     let path = statePath(folder, n)
-    guard let data = FileManager.default.contents(atPath: path) else { throw .checkpoint("cannot read \(path)") }
     let dict: StateDict
-    do { dict = try Safetensors.read([UInt8](data)) } catch { throw .checkpoint("\(path): \(error)") }
+    do { dict = try Safetensors.read(try InputFile.read(path)) } catch { throw .checkpoint("\(path): \(error)") }
     var params = StateDict()
     for k in dict.keys where k.hasPrefix("param.") { params[String(k.dropFirst(6))] = dict.tensors[k] }
     try network.load(params)
@@ -57,6 +56,8 @@ public enum Checkpoint {
     guard let step = Int(dict.metadata["adam_step"] ?? ""),
           let rng = TrainRNG(state: (dict.metadata["rng"] ?? "").split(separator: ",").compactMap { UInt64($0) })
     else { throw .checkpoint("\(path): missing adam_step or rng metadata") }
+    // One Adam step per iteration: any other count is a damaged or foreign state file.
+    guard step == n else { throw .checkpoint("\(path): adam_step \(step) is not the checkpoint's iteration \(n)") }
     try adam.restore(moments, parameters: network.parameters, step: step)
     return (rng, Double(dict.metadata["elapsed"] ?? "") ?? 0)
   }

@@ -130,21 +130,57 @@ public struct Recipe: Codable, Sendable, Equatable {
   /// The recipe as YAML.
   public func yaml() throws -> String { try YAMLEncoder().encode(self) }
 
+  /// The largest values a recipe may ask for: beyond them a CPU run would not fit in memory or time.
+  public enum Limits {
+    public static let numFeat = 512, numGrowCh = 512, numBlock = 64, batch = 1024, hrPatch = 1024
+    public static let iterations = 100_000_000, scale = 8, interval = 100_000_000
+  }
+
+  /// Bytes of activations a training iteration keeps (forward caches and their gradients, 4-byte
+  /// floats), estimated from the widest feature maps of each block; compared with `memoryBudget`.
+  public var estimatedActivationBytes: Double {
+    let a = architecture, d = data
+    let lrPixels = Double(d.batch) * pow(Double(d.hr_patch) / Double(a.scale), 2)
+    let nf = Double(a.num_feat), gc = Double(a.num_grow_ch ?? 32), nb = Double(a.num_block)
+    let perBlock: Double
+    switch a.type {
+    case "rrdbnet": perBlock = 3 * (5 * nf + 10 * gc)  // three RDBs of five convs, inputs growing by gc
+    default: perBlock = 2 * nf * ((a.batch_norm ?? false) ? 3 : 2)
+    }
+    let tail = 4 * nf * Double(a.scale * a.scale)  // upsampling at up to the HR size
+    return lrPixels * (nb * perBlock + 4 * nf + tail) * 4 * 3
+  }
+
+  /// Three quarters of this machine's memory.
+  public static var memoryBudget: Double { Double(ProcessInfo.processInfo.physicalMemory) * 0.75 }
+
   /// Checks ranges and combinations.
   public func validate() throws(TrainError) {
     let a = architecture, d = data
     guard ["srresnet", "rrdbnet", "msrresnet"].contains(a.type) else { throw .recipe("unknown architecture type \(a.type)") }
-    guard a.num_feat > 0, a.num_block >= 0, a.scale > 0 else { throw .recipe("num_feat, num_block, scale must be positive") }
-    guard d.batch > 0, d.hr_patch > 0, d.hr_patch % a.scale == 0 else {
-      throw .recipe("batch > 0 and hr_patch a positive multiple of scale required")
+    func check(_ value: Int, _ field: String, _ range: ClosedRange<Int>) throws(TrainError) {
+      guard range.contains(value) else { throw .recipe("\(field) must be \(range.lowerBound) to \(range.upperBound), not \(value)") }
+    }
+    try check(a.num_feat, "architecture.num_feat", 1...Limits.numFeat)
+    try check(a.num_block, "architecture.num_block", 0...Limits.numBlock)
+    if let gc = a.num_grow_ch { try check(gc, "architecture.num_grow_ch", 1...Limits.numGrowCh) }
+    try check(a.scale, "architecture.scale", 1...Limits.scale)
+    try check(d.batch, "data.batch", 1...Limits.batch)
+    try check(d.hr_patch, "data.hr_patch", 1...Limits.hrPatch)
+    try check(iterations, "iterations", 1...Limits.iterations)
+    if let s = snapshot_interval { try check(s, "snapshot_interval", 1...Limits.interval) }
+    if let v = validation_interval { try check(v, "validation_interval", 1...Limits.interval) }
+    guard d.hr_patch % a.scale == 0 else { throw .recipe("data.hr_patch \(d.hr_patch) is not a multiple of the scale \(a.scale)") }
+    let need = estimatedActivationBytes
+    guard need <= Self.memoryBudget else {
+      throw .recipe(String(format: "training needs about %.1f GB of activations (batch x patch x network), more than the budget of "
+        + "%.1f GB (3/4 of this machine's memory); use a smaller batch, patch or network", need / 1e9, Self.memoryBudget / 1e9))
     }
     if a.type == "rrdbnet", d.hr_patch % 4 != 0 { throw .recipe("rrdbnet needs hr_patch divisible by 4") }
     guard !d.hr_folders.isEmpty else { throw .recipe("data.hr_folders is empty") }
     guard (loss ?? "l1") == "l1" else { throw .recipe("only the l1 loss is supported") }
     guard optimizer.lr > 0, (optimizer.betas ?? [0.9, 0.999]).count == 2 else { throw .recipe("optimizer needs lr > 0 and two betas") }
-    guard iterations > 0 else { throw .recipe("iterations must be positive") }
     if let s = schedule, !["step", "cosine", "constant"].contains(s.type) { throw .recipe("unknown schedule \(s.type)") }
-    if (snapshot_interval ?? 1) <= 0 || (validation_interval ?? 1) <= 0 { throw .recipe("intervals must be positive") }
   }
 
   /// Builds the generator described by `architecture` (weights uninitialised).

@@ -60,10 +60,29 @@ public enum Trainer {
     try recipe.validate()
     Parallel.setThreads(threads)
     let fm = FileManager.default
+    // A run that fails before its first checkpoint leaves no folder it created.
+    let created = !fm.fileExists(atPath: runFolder)
+    do {
+      return try train(recipe: recipe, runFolder: runFolder, resume: resume, commandLine: commandLine, cancel: cancel,
+                       progress: progress)
+    } catch {
+      if created && Checkpoint.latestState(in: runFolder) == nil { try? fm.removeItem(atPath: runFolder) }
+      throw error
+    }
+  }
+
+  private static func train(recipe: Recipe, runFolder: String, resume: Bool, commandLine: [String],
+                            cancel: CancellationFlag, progress: ((TrainProgress) -> Void)?) throws(TrainError) -> TrainSummary {
+    let fm = FileManager.default
+    let net = try recipe.makeNetwork()
+    // Inputs are read and checked before anything is written.
+    let a = recipe.architecture, d = recipe.data
+    let multiple = a.type == "rrdbnet" ? max(1, 4 / a.scale) : 1
+    let data = try PatchDataset(folders: d.hr_folders, scale: a.scale, minLRSize: d.hr_patch / a.scale)
+    let val = try (d.validation ?? []).map { path throws(TrainError) in try validationPair(path, scale: a.scale, multiple: multiple) }
     do { try fm.createDirectory(atPath: runFolder, withIntermediateDirectories: true) } catch {
       throw .checkpoint("cannot create \(runFolder)")
     }
-    let net = try recipe.makeNetwork()
     let betas = recipe.optimizer.betas ?? [0.9, 0.999]
     let adam = Adam(beta1: betas[0], beta2: betas[1], weightDecay: recipe.optimizer.weight_decay ?? 0)
     var rng = TrainRNG(seed: recipe.seed)
@@ -75,10 +94,6 @@ public enum Trainer {
       net.initialise(recipe.`init` ?? .pytorch, rng: &rng)
     }
     try writeRunFiles(recipe, commandLine: commandLine, folder: runFolder)
-    let a = recipe.architecture, d = recipe.data
-    let multiple = a.type == "rrdbnet" ? max(1, 4 / a.scale) : 1
-    let data = try PatchDataset(folders: d.hr_folders, scale: a.scale, minLRSize: d.hr_patch / a.scale)
-    let val = try (d.validation ?? []).map { path throws(TrainError) in try validationPair(path, scale: a.scale, multiple: multiple) }
     let log = try CSVLog(path: runFolder + "/log.csv", truncateAfter: start)
 
     let clock = Date()

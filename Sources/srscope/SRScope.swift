@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRConfig
 import SRTensor
 
 /// The `srscope` command: run, measure and compare ESRGAN-family super-resolution generators.
@@ -21,7 +22,14 @@ struct SRScope: ParsableCommand {
     if !(parsed is RunsWithoutOpenBLAS) { BLASKernelChoice.reexecIfMisdetected() }
     HeapPolicy.reuseFreedMemory()
     var command = parsed
-    do { try command.run() } catch { exit(withError: error) }
+    do { try command.run() } catch { exit(withError: printable(error)) }
+  }
+
+  /// Errors from files may carry control bytes (a pickle's global name, a YAML scalar): every
+  /// message is printed as one line of printable text.
+  static func printable(_ error: Error) -> Error {
+    if error is ValidationError || error is ExitCode || error is CleanExit { return error }
+    return CommandError(Printable.escape("\(error)"))
   }
 }
 
