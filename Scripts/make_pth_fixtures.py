@@ -264,6 +264,15 @@ def main():
     # (f) ZIP64 everywhere: the first 4 tensors of the BasicSR state dict
     small = collections.OrderedDict((k, tensor(v, s, str(i))) for i, ((k, s), v) in enumerate(zip(shapes[:4], ema[:4])))
     write_zip64_pth(os.path.join(OUT, "tiny_zip64.pth"), small)
+    # (g) strides straight from a hostile file: 2^63-1 on a size-1 dim (never stepped: loads) and on
+    #     a size-2 dim (reaches past the storage: an error, not an overflow trap)
+    big = 2**63 - 1
+    huge = collections.OrderedDict([
+        ("ok", FakeTensor(FakeStorage([1.0, 2.0, 3.0, 4.0], "0"), 0, (1, 4), (big, 1))),
+    ])
+    write_zip_pth(os.path.join(OUT, "huge_stride_ok_zip.pth"), huge)
+    bad = collections.OrderedDict([("bad", FakeTensor(FakeStorage([1.0, 2.0, 3.0, 4.0], "0"), 0, (2, 2), (big, 1)))])
+    write_zip_pth(os.path.join(OUT, "huge_stride_bad_zip.pth"), bad)
     # malicious pickles, written by hand (GLOBAL opcodes), never imported
     evil_os = b"\x80\x02cos\nsystem\nq\x00X\x04\x00\x00\x00echoq\x01\x85q\x02Rq\x03."
     write_zip_pth(os.path.join(OUT, "evil_os_system.pth"), records=[("data.pkl", evil_os), ("version", b"3\n")])

@@ -35,7 +35,16 @@ func patched(_ bytes: [UInt8], _ pattern: String, _ replacement: String) -> [UIn
      "x4.pth: reading zip: record 'rrdb_oldarch_zip/data.pkl' is compressed (method 8); torch stores records uncompressed, re-save with torch.save"),
     ("unsupported storage", .transform("shared_storage_legacy.pth", { patched($0, "HalfStorage", "ChalStorage") }),
      "x4.pth: reading pickle: forbidden global 'torch.ChalStorage'"),
+    ("stride 2^63-1", .fixture("huge_stride_bad_zip.pth"),
+     "x4.pth: reading storages: storage '0' needs 9223372036854775807 elements but has 4"),
   ]
+
+  /// A stride of 2^63-1 on a dimension of size 1 is never stepped along: the tensor loads.
+  @Test func hugeStrideOnASizeOneDimensionLoads() throws {
+    let dict = try CheckpointReader.read(try FormatsFixtures.bytes("huge_stride_ok_zip.pth"), path: "x4.pth").dict
+    #expect(dict.tensors["ok"]?.shape == [1, 4])
+    #expect(dict.tensors["ok"]?.data == [1, 2, 3, 4])
+  }
 
   static func compressFirstCentralEntry(_ b: [UInt8]) -> [UInt8] {
     var out = b

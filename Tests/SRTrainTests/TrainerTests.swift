@@ -118,3 +118,61 @@ func syntheticFolder(_ tag: String) throws -> String {
     }
   }
 }
+
+/// Hostile recipes and run folders: limits named, nothing left behind, damaged resume states refused.
+@Suite(.serialized) struct TrainerBadInputTests {
+  @Test(arguments: [
+    ("num_feat", "architecture.num_feat must be 1 to 512, not 4611686018427387904"),
+    ("num_grow_ch", "architecture.num_grow_ch must be 1 to 512, not 1000"),
+    ("num_block", "architecture.num_block must be 0 to 64, not 2147483648"),
+    ("batch", "data.batch must be 1 to 1024, not 100000"),
+    ("scale", "architecture.scale must be 1 to 8, not 0"),
+    ("iterations", "iterations must be 1 to 100000000, not -1"),
+  ])
+  func recipeLimitsNameTheField(field: String, message: String) {
+    var r = Recipe.tiny(type: "rrdbnet", folder: "x")
+    switch field {
+    case "num_feat": r.architecture.num_feat = 1 << 62
+    case "num_grow_ch": r.architecture.num_grow_ch = 1000
+    case "num_block": r.architecture.num_block = 1 << 31
+    case "batch": r.data.batch = 100_000
+    case "scale": r.architecture.scale = 0
+    default: r.iterations = -1
+    }
+    #expect(throws: TrainError.recipe(message)) { try r.validate() }
+  }
+
+  @Test func aRecipeTooLargeForMemoryIsRefusedBeforeAllocating() {
+    var r = Recipe.tiny(type: "rrdbnet", folder: "x")
+    r.architecture.num_feat = 512; r.architecture.num_grow_ch = 512; r.architecture.num_block = 64
+    r.data.batch = 1024; r.data.hr_patch = 512
+    let error = #expect(throws: TrainError.self) { try r.validate() }
+    #expect("\(error!)".hasPrefix("recipe: training needs about "))
+    #expect("\(error!)".hasSuffix("(3/4 of this machine's memory); use a smaller batch, patch or network"))
+  }
+
+  @Test func aFailedRunLeavesNoFolder() throws {
+    let dir = try syntheticFolder("leftover")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var r = Recipe.tiny(type: "srresnet", folder: dir + "/hr", iterations: 2)
+    r.data.validation = [dir + "/missing.png"]
+    #expect(throws: TrainError.self) { try Trainer.run(recipe: r, runFolder: dir + "/run", resume: false, threads: 1, commandLine: ["t"]) }
+    #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+  }
+
+  @Test(arguments: ["9223372036854775807", "0", "-1"])
+  func aResumeStateWithAForeignAdamStepIsRefused(step: String) throws {
+    let dir = try syntheticFolder("adamstep\(step.count)")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = Recipe.tiny(type: "srresnet", folder: dir + "/hr", iterations: 2)
+    _ = try Trainer.run(recipe: r, runFolder: dir + "/run", resume: false, threads: 1, commandLine: ["t"])
+    let path = Checkpoint.statePath(dir + "/run", 2)
+    var state = try Safetensors.read(try InputFile.read(path))
+    state.metadata["adam_step"] = step
+    try AtomicFile.write(try Safetensors.write(state, as: .f32), to: path)
+    var longer = r; longer.iterations = 4
+    #expect(throws: TrainError.checkpoint("\(path): adam_step \(step) is not the checkpoint's iteration 2")) {
+      try Trainer.run(recipe: longer, runFolder: dir + "/run", resume: true, threads: 1, commandLine: ["t"])
+    }
+  }
+}
