@@ -150,10 +150,16 @@ public struct Evaluator: Sendable {
     }
   }
 
+  /// The whole-image metrics of `sr` against the image's HR (from the metric cache beside the
+  /// output cache, when there is one).
+  public func measure(_ sr: Tensor, _ image: EvalImage, lpipsMap: Bool = false) throws -> MetricValues {
+    try metrics.measure(sr: sr, hr: image.hr, cropBorder: cropBorder, lpipsMap: lpipsMap, cache: cache.map(MetricCache.init(beside:)))
+  }
+
   /// Evaluates one pair.
   public func evaluate(_ model: EvalModel, _ image: EvalImage) throws -> EvalRow {
     let (sr, seconds, cached) = try output(model, image)
-    let values = try metrics.measure(sr: sr, hr: image.hr, cropBorder: cropBorder)
+    let values = try measure(sr, image)
     return EvalRow(model: model.name, image: image.name, metrics: values, parameters: model.parameters, seconds: seconds,
                    cached: cached)
   }

@@ -72,11 +72,25 @@ public final class MetricSet: @unchecked Sendable {
   /// The metrics of `sr` against `hr` (`[3, H, W]` in [0, 1], same size); with `lpipsMap`, also
   /// the LPIPS-Alex spatial map, from the same trunk pass as the distance.
   /// - Throws: `MetricError.sizeMismatch` when the sizes differ (no metric is meaningful then).
-  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int, lpipsMap: Bool = false) throws -> MetricValues {
+  /// - Parameter cache: where earlier measurements of the same pixels are read and new ones stored.
+  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int, lpipsMap: Bool = false, cache: MetricCache? = nil) throws -> MetricValues {
     guard sr.shape == hr.shape else {
       throw MetricError.sizeMismatch(a: sr.shape, b: hr.shape)
     }
     let sr255 = ColorSpace.quantized255(sr), hr255 = ColorSpace.quantized255(hr)
+    let key = cache.map { _ in MetricCache.key(sr255: sr255, hr255: hr255, cropBorder: cropBorder, selection: cacheSelection) }
+    if let cache, let key, let hit = cache.load(key: key, needMap: lpipsMap) { return hit }
+    let v = compute(sr255: sr255, hr255: hr255, cropBorder: cropBorder, lpipsMap: lpipsMap && alex != nil)
+    if let cache, let key { cache.store(v, key: key) }
+    return v
+  }
+
+  /// The selection as part of a cache key: which metrics were asked for and which could be loaded.
+  var cacheSelection: String {
+    "\(selection.rawValue):\(alex != nil):\(vgg != nil):\(niqeModel != nil)"
+  }
+
+  private func compute(sr255: Tensor, hr255: Tensor, cropBorder: Int, lpipsMap: Bool) -> MetricValues {
     var v = MetricValues()
     func attempt(_ name: String, _ f: () throws -> Double) -> Double? {
       do { return try f() } catch {

@@ -166,7 +166,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     do {
       let (sr, _, _) = try evaluator.output(model, eval)
       lock.withLock { outputs[key] = sr }
-      let v = try evaluator.metrics.measure(sr: sr, hr: eval.hr, cropBorder: scale, lpipsMap: true)
+      let v = try evaluator.measure(sr, eval, lpipsMap: true)
       // A metric that was attempted and failed is shown as "n/a" (NaN), not as still loading.
       lock.withLock {
         metrics[key] = MetricRow(psnrY: v.psnr_y ?? .nan, ssimY: v.ssim_y ?? .nan,
