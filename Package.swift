@@ -5,7 +5,7 @@ import PackageDescription
 //   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd stages, heap policy)
 //   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
-//   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
+//   SRImage   -> SRTensor, CPNG, CJPEG      PNG I/O, JPEG input, MATLAB bicubic resize
 //   SRMetrics -> SRImage, SRFormats         PSNR, SSIM, LPIPS, NIQE
 //   SRPipeline -> SRModels, SRImage         image-level inference, output cache, manifests
 //   srscope   -> everything + ArgumentParser
@@ -23,6 +23,7 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
     .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
 
@@ -31,7 +32,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
     .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),
-    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"], exclude: ["README.md"]),
+    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG", "CJPEG"], exclude: ["README.md"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"], exclude: ["README.md"]),
     .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
     .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
