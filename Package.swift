@@ -5,7 +5,7 @@ import PackageDescription
 //   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd stages, heap policy)
 //   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
-//   SRImage   -> SRTensor, CPNG             PNG I/O, MATLAB bicubic resize
+//   SRImage   -> SRTensor, CPNG, CJPEG      PNG I/O, JPEG input, MATLAB bicubic resize
 //   SRMetrics -> SRImage, SRFormats         PSNR, SSIM, LPIPS, NIQE
 //   SRConfig  -> Yams                       strict YAML (unknown keys rejected, one-line errors)
 //   SRPipeline -> SRModels, SRImage, SRConfig  image-level inference, output cache, manifests
@@ -24,6 +24,7 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
     .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
 
@@ -33,7 +34,7 @@ let package = Package(
     .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
     .target(name: "SRConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),
-    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG"], exclude: ["README.md"]),
+    .target(name: "SRImage", dependencies: ["SRTensor", "CPNG", "CJPEG"], exclude: ["README.md"]),
     .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel"], exclude: ["README.md"]),
     .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", "SRConfig"], exclude: ["README.md"]),
     .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", "SRConfig", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),

@@ -25,7 +25,7 @@ public enum PNGCodec {
     let bytes = try readFile(path)
     do {
       return try decode(bytes)
-    } catch let error as PNGError {
+    } catch {
       throw PNGError.inFile(path: path, error)
     }
   }
@@ -33,7 +33,7 @@ public enum PNGCodec {
   /// Decodes PNG bytes of any colour type and bit depth (interlaced too).
   /// - Returns: an `Image` whose `rgb` is `[3, H, W]` and `alpha` `[1, H, W]` when present.
   /// - Throws: `.notPNG`, `.truncated`, `.corrupt(message)`, `.imageTooLarge`, `.outOfMemory`.
-  public static func decode(_ bytes: [UInt8]) throws -> Image {
+  public static func decode(_ bytes: [UInt8]) throws(PNGError) -> Image {
     guard bytes.count >= 8 else {
       throw !bytes.isEmpty && bytes.elementsEqual(signature.prefix(bytes.count)) ? PNGError.truncated : .notPNG
     }
@@ -106,21 +106,8 @@ public enum PNGCodec {
   }
 
   /// The whole contents of the file at `path`.
-  private static func readFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw PNGError.cannotOpen(path: path, reason: errnoText()) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw PNGError.cannotOpen(path: path, reason: errnoText())
-      }
-      if n == 0 { return bytes }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
+  private static func readFile(_ path: String) throws(PNGError) -> [UInt8] {
+    do { return try readWholeFile(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
   }
 
   /// `strerror(errno)` as a String.

@@ -16,7 +16,7 @@ public struct EvalImage: Sendable {
   /// - Throws: `PNGError`, or `EvalError.badPair` when sizes disagree or the image is smaller than the scale.
   public static func load(hrPath: String, lrPath: String? = nil, scale: Int) throws -> EvalImage {
     let name = (hrPath as NSString).lastPathComponent
-    let hrImage = try PNGCodec.read(contentsOf: hrPath)
+    let hrImage = try ImageFile.read(contentsOf: hrPath)
     guard hrImage.width >= scale, hrImage.height >= scale else {
       throw EvalError.badPair("\(name): \(hrImage.width)x\(hrImage.height) is smaller than the scale \(scale)")
     }
@@ -24,7 +24,7 @@ public struct EvalImage: Sendable {
     guard let lrPath else {
       return EvalImage(name: name, hr: hr, lr: Degrade.makeLR(hrImage.rgb, scale: scale), scale: scale)
     }
-    let lr = try PNGCodec.read(contentsOf: lrPath).rgb
+    let lr = try ImageFile.read(contentsOf: lrPath).rgb
     guard lr.height * scale == hr.height, lr.width * scale == hr.width else {
       throw EvalError.badPair("\(name): LR \(lr.width)x\(lr.height) x\(scale) does not match HR \(hr.width)x\(hr.height)")
     }

@@ -26,22 +26,22 @@ public struct PatchDataset: Sendable {
     self.pairs = pairs; self.scale = scale
   }
 
-  /// Loads every `.png` in `folders` (sorted by path).
+  /// Loads every PNG and JPEG (`ImageFile.hasImageExtension`) in `folders` (sorted by path).
   public init(folders: [String], scale: Int, minLRSize: Int) throws(TrainError) {
     var files: [String] = []
     for f in folders {
       guard let names = try? FileManager.default.contentsOfDirectory(atPath: f) else {
         throw .data("cannot list folder \(f)")
       }
-      files += names.filter { $0.lowercased().hasSuffix(".png") }.map { (f as NSString).appendingPathComponent($0) }
+      files += names.filter(ImageFile.hasImageExtension).map { (f as NSString).appendingPathComponent($0) }
     }
     var images: [Tensor] = []
     for path in files.sorted() {
-      do { images.append(try PNGCodec.read(contentsOf: path).rgb) } catch {
-        throw .data("cannot read \(path): \(error)")
+      do { images.append(try ImageFile.read(contentsOf: path).rgb) } catch {
+        throw .data(error.description)  // names the path already
       }
     }
-    guard !images.isEmpty else { throw .data("no .png files in \(folders.joined(separator: ", "))") }
+    guard !images.isEmpty else { throw .data("no .png/.jpg/.jpeg files in \(folders.joined(separator: ", "))") }
     try self.init(hrImages: images, scale: scale, minLRSize: minLRSize)
   }
 

@@ -146,7 +146,7 @@ public enum Trainer {
 
   static func validationPair(_ path: String, scale: Int, multiple: Int) throws(TrainError) -> PatchDataset.Pair {
     let img: Tensor
-    do { img = try SRImage.PNGCodec.read(contentsOf: path).rgb } catch { throw .data("cannot read \(path): \(error)") }
+    do { img = try SRImage.ImageFile.read(contentsOf: path).rgb } catch { throw .data(error.description) }
     let hr = Degrade.modcrop(img, multiple: scale * multiple)
     guard hr.height >= 2 * scale + 1, hr.width >= 2 * scale + 1 else { throw .data("validation image \(path) too small") }
     return PatchDataset.Pair(hr: hr, lr: Degrade.makeLR(hr, scale: scale))

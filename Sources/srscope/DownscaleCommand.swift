@@ -8,7 +8,7 @@ struct DownscaleCommand: ParsableCommand {
     abstract: "Make an LR image from an HR one: mod-crop, MATLAB bicubic 1/scale with antialiasing, 8-bit.")
 
   @Option(help: "Downscaling factor.") var scale: Int = 4
-  @Option(help: "HR PNG.") var input: String
+  @Option(help: "HR image (PNG or JPEG).") var input: String
   @Option(help: "LR PNG.") var output: String
 
   func validate() throws {
@@ -16,7 +16,7 @@ struct DownscaleCommand: ParsableCommand {
   }
 
   func run() throws {
-    let hr = try PNGCodec.read(contentsOf: input)
+    let hr = try ImageFile.read(contentsOf: input)
     guard hr.width >= scale, hr.height >= scale else {
       throw ValidationError("image \(hr.width)x\(hr.height) is smaller than the scale \(scale)")
     }

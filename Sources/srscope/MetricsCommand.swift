@@ -9,8 +9,8 @@ struct MetricsCommand: ParsableCommand {
     commandName: "metrics",
     abstract: "PSNR/SSIM (Y and RGB), LPIPS (Alex, VGG) and NIQE of one SR/HR pair.")
 
-  @Argument(help: "The image to judge (SR).") var sr: String
-  @Argument(help: "The reference (HR).") var hr: String
+  @Argument(help: "The image to judge (SR), PNG or JPEG.") var sr: String
+  @Argument(help: "The reference (HR), PNG or JPEG.") var hr: String
   @Option(help: "Pixels shaved from each border (default 0).") var cropBorder: Int = 0
   @Option(help: "Output format: table or json.") var format: String = "table"
   @Option(help: "Only these metric groups (comma-separated: fidelity, lpips_alex, lpips_vgg, niqe); others are null.")
@@ -40,7 +40,7 @@ struct MetricsCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let a = try PNGCodec.read(contentsOf: sr), b = try PNGCodec.read(contentsOf: hr)
+    let a = try ImageFile.read(contentsOf: sr), b = try ImageFile.read(contentsOf: hr)
     let metricSet = MetricSet(selection: selection!)
     let start = Date()
     let values = try metricSet.measure(sr: a.rgb, hr: b.rgb, cropBorder: cropBorder)

@@ -5,14 +5,14 @@ import SRModels
 import SRPipeline
 import SRTensor
 
-/// `srscope upscale`: one PNG through one model.
+/// `srscope upscale`: one PNG or JPEG through one model, written as PNG.
 struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
   static let configuration = CommandConfiguration(
     commandName: "upscale",
-    abstract: "Upscale a PNG with a model (whole image in one pass unless tiling is asked for or needed).")
+    abstract: "Upscale a PNG or JPEG with a model (whole image in one pass unless tiling is asked for or needed).")
 
   @Option(help: "Checkpoint (.safetensors, .pth, or ncnn .param).") var model: String
-  @Option(help: "Input PNG.") var input: String
+  @Option(help: "Input PNG or JPEG.") var input: String
   @Option(help: "Output PNG.") var output: String
   @Option(help: "Tile size in input pixels (default: none unless over --max-memory).") var tile: Int?
   @Option(help: "Tile overlap in input pixels.") var tilePad: Int = 16
@@ -31,7 +31,7 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
   func run() throws {
     threading.apply()
     let loaded = try ModelLoader.load(path: model)
-    let image = try PNGCodec.read(contentsOf: input)
+    let image = try ImageFile.read(contentsOf: input)
     let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: maxMemory.bytes)
     let least = upscaler.smallestRunBytes(height: image.height, width: image.width)
     if maxMemory.bytes < least {

@@ -4,13 +4,17 @@ import SRTestSupport
 
 /// Loads and describes the committed PNG fixtures (see Fixtures/README.md).
 enum Fixtures {
-  /// The bytes of `Fixtures/<name>.png`.
-  static func bytes(_ name: String) throws -> [UInt8] {
-    guard let url = Bundle.module.url(forResource: name, withExtension: "png",
-                                      subdirectory: "Fixtures") else {
+  /// The bytes of `Fixtures/<name>.<ext>`.
+  static func bytes(_ name: String, ext: String = "png") throws -> [UInt8] {
+    [UInt8](try Data(contentsOf: url(name, ext: ext)))
+  }
+
+  /// The location of `Fixtures/<name>.<ext>`.
+  static func url(_ name: String, ext: String) throws -> URL {
+    guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures") else {
       throw CocoaError(.fileNoSuchFile)
     }
-    return [UInt8](try Data(contentsOf: url))
+    return url
   }
 
   /// Restates `sample()` of Scripts/image_reference.py: file sample of channel c at (y, x).
