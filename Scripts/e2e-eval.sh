@@ -57,6 +57,10 @@ grep -q '^EDSR,mean,.*,-,-,3$' "$OUT/results.csv" || fail "results folder: param
 rm "$OUT/EDSR/chelsea_x4_SR.png"
 expect_error "model 'EDSR': $OUT/EDSR has no SR image for 1 of 3 HR files: chelsea.png" eval --hr "$OUT/hr" --model "EDSR=$OUT/EDSR"
 
+# JPEG HR images are read (libjpeg-turbo), not skipped.
+mkdir -p "$OUT/jpeg"; convert "$ASSETS/photos/coffee.png" -crop 96x96+200+150 -quality 95 "$OUT/jpeg/coffee.jpg"
+"$BIN" eval --hr "$OUT/jpeg" --format csv 2>/dev/null | grep -q '^bicubic,coffee.jpg,' || fail "a JPEG HR image was not evaluated"
+
 # Only --hr: the bicubic baseline alone.
 "$BIN" eval --hr "$OUT/hr" --format csv 2>/dev/null | grep -q '^bicubic,mean,' || fail "bicubic-only eval"
 "$BIN" eval "${A[@]}" --format latex 2>/dev/null >"$OUT/table.tex"

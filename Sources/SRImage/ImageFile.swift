@@ -1,3 +1,4 @@
+import SRTensor
 /// Reading an input image whatever its format: PNG or JPEG, told apart by the file's first bytes.
 ///
 /// This is the entry point for every image the project reads from a user (HR, LR, upscale input,
@@ -36,7 +37,7 @@ public enum ImageFile {
   /// - Throws: `ImageFileError`, whose description always starts with or contains `path`.
   public static func read(contentsOf path: String) throws(ImageFileError) -> Image {
     let bytes: [UInt8]
-    do { bytes = try readWholeFile(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
+    do { bytes = try InputFile.read(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
     switch format(of: bytes) {
     case .png?:
       do { return try PNGCodec.decode(bytes) } catch { throw .png(path: path, error) }

@@ -18,7 +18,7 @@ public enum JPEGCodec {
   ///   `JPEGError.inFile(path:, error)`.
   public static func read(contentsOf path: String) throws(JPEGError) -> Image {
     let bytes: [UInt8]
-    do { bytes = try readWholeFile(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
+    do { bytes = try InputFile.read(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
     do { return try decode(bytes) } catch { throw .inFile(path: path, error) }
   }
 

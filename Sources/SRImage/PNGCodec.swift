@@ -107,7 +107,7 @@ public enum PNGCodec {
 
   /// The whole contents of the file at `path`.
   private static func readFile(_ path: String) throws(PNGError) -> [UInt8] {
-    do { return try readWholeFile(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
+    do { return try InputFile.read(path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
   }
 
   /// `strerror(errno)` as a String.

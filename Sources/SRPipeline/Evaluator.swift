@@ -105,7 +105,7 @@ extension ResultsFolder {
       throw EvalError.badPair("model '\(model)': no SR image for \(image.name) in \(folder)")
     }
     let path = folder + "/" + file
-    let sr = try PNGCodec.read(contentsOf: path).rgb
+    let sr = try ImageFile.read(contentsOf: path).rgb
     let h = image.hr.height, w = image.hr.width
     guard (h..<h + image.scale).contains(sr.height), (w..<w + image.scale).contains(sr.width) else {
       throw EvalError.badPair("model '\(model)': \(path) is \(sr.width)x\(sr.height) but HR \(image.name) is \(w)x\(h) "

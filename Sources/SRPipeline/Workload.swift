@@ -1,4 +1,5 @@
 import Foundation
+import SRImage
 
 /// The models and images one command works on, merged from a manifest and command-line options
 /// (`--model [NAME=]PATH`, `--hr`, `--lr`, `--images`). `eval`, `view` and `compare` all resolve
@@ -172,12 +173,6 @@ public enum ImageFolder {
     public var description: String { "\(name): \(reason)" }
   }
 
-  /// File extensions read as images.
-  public static let extensions: Set<String> = ["png", "jpg", "jpeg"]
-
-  /// True when `name` has an image extension.
-  public static func isImageName(_ name: String) -> Bool { extensions.contains((name as NSString).pathExtension.lowercased()) }
-
   /// The sorted image names of `folder` and the other entries with the reason each is skipped.
   /// - Throws: `EvalError.noImages` when the folder is missing or holds no image.
   public static func list(_ folder: String) throws -> (names: [String], skipped: [Skipped]) {
@@ -190,7 +185,7 @@ public enum ImageFolder {
     for name in all.sorted() {
       if ModelSpec.isFolder(folder + "/" + name) {
         skipped.append(Skipped(name: name, reason: "a folder (folders are not searched)"))
-      } else if isImageName(name) {
+      } else if ImageFile.hasImageExtension(name) {
         names.append(name)
       } else {
         skipped.append(Skipped(name: name, reason: "not a .png, .jpg or .jpeg file"))
