@@ -65,6 +65,13 @@ extension Viewer {
     case .hr: name = "HR"; detail = "reference"
     case .model(let m):
       name = modelName(m) + (m == state.focus ? " (A)" : "") + (m == state.baseline ? " (base)" : "")
+      if let error = data.modelError(model: m, image: state.imageIndex) {
+        term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
+        term.write(MetricTable.fit("failed", frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
+        drawWrapped("error: " + error, on: term, top: frame.picture.row, col: frame.col, width: frame.width,
+                    rows: max(1, frame.picture.cells.rows))
+        return
+      }
       detail = MetricTable.cropLabel(cropMetrics(model: m, crop: crop), width: frame.width)
     }
     if showsMap { name += " [\(state.errorMode.label)]" }
@@ -104,7 +111,7 @@ extension Viewer {
     for (line, m) in (first..<min(count, first + screen.tableModelRows)).enumerated() {
       let row = MetricTable.row(index: m, name: modelName(m), metrics: data.wholeImageMetrics(model: m, image: state.imageIndex),
                                 baseline: base, isShown: state.shownModels.contains(m), isFocus: m == state.focus,
-                                isBaseline: m == state.baseline)
+                                isBaseline: m == state.baseline, error: data.modelError(model: m, image: state.imageIndex))
       term.write(MetricTable.fit(row, cols), row: screen.tableRow + 1 + line, col: 0, attributes: [])
     }
   }
@@ -112,10 +119,26 @@ extension Viewer {
   func drawStatus(on term: TerminalDevice, row: Int, cols: Int) {
     let p = data.progress
     var left = p.done < p.total ? "working \(p.done)/\(p.total): \(p.message)" : "ready"
+    let failed = data.failedModels(image: state.imageIndex).count
+    if failed > 0 { left += " | \(failed) of \(data.modelNames.count) models failed (error in panel and table)" }
     if let message = state.message { left = message }
     let right = " ?:help q:quit"
     let width = max(0, cols - right.count)
     term.write(MetricTable.pad(left, width) + right, row: row, col: 0, attributes: .reverse)
+  }
+
+  /// Word-wraps `message` into a block of `rows` x `width` cells (the last line cut with `~`).
+  func drawWrapped(_ message: String, on term: TerminalDevice, top: Int, col: Int, width: Int, rows: Int) {
+    var lines: [String] = [], line = ""
+    for word in message.split(separator: " ") {
+      if !line.isEmpty, line.count + 1 + word.count > width { lines.append(line); line = "" }
+      line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { lines.append(line) }
+    for (i, text) in lines.prefix(rows).enumerated() {
+      let cut = i == rows - 1 && lines.count > rows ? text + " ..." : text
+      term.write(MetricTable.fit(cut, width), row: top + i, col: col, attributes: [])
+    }
   }
 
   func drawWrapped(_ message: String, on term: TerminalDevice, size: CellSize) {

@@ -38,6 +38,8 @@ public final class Viewer {
   public var exportDirectory = "."
   /// Formats the command line shown after an export (the CLI may replace it with its exact syntax).
   public var compareCommand: (CompareRequest) -> String = Viewer.defaultCompareCommand
+  /// Half-block colour depth chosen by the user (`--colors`), overriding the detection.
+  public var colorOverride: BlockColors?
   /// Seconds between blink frames.
   public var blinkInterval = 0.6
   var cropMetricCache: [CropMetricKey: MetricRow] = [:]
@@ -65,7 +67,9 @@ public final class Viewer {
   public func run() throws {
     guard data.imageCount > 0 else { throw ViewerError.noImages }
     let term = injectedTerminal ?? CursesTerminal(capabilities: TerminalProbe.detect())
-    let mode = try Self.resolve(graphics, term.capabilities)
+    var capabilities = term.capabilities
+    if let colorOverride { capabilities.trueColor = colorOverride == .trueColor }
+    let mode = try Self.resolve(graphics, capabilities)
     renderer = PanelRenderer(mode: mode)
     // Half-blocks have ~1x2 pixels per cell: start with a 32-px crop so it is shown at 1x or more.
     if case .blocks = mode, state.cropSizeIndex > 2 { state.cropSizeIndex = 2 }
@@ -132,6 +136,7 @@ public final class Viewer {
     let i = state.imageIndex
     let ready = (0..<data.modelNames.count).map { m in
       (data.output(model: m, image: i) == nil ? "0" : "1") + (data.wholeImageMetrics(model: m, image: i) == nil ? "0" : "1")
+        + (data.modelError(model: m, image: i) == nil ? "" : "E")
     }.joined()
     return "\(p.done)/\(p.total) \(p.message) \(data.imageSet(i) == nil) \(ready)"
   }

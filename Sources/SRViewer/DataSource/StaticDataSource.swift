@@ -19,12 +19,14 @@ public final class StaticDataSource: ViewerDataSource {
   public let curves: [ValidationCurve?]
   /// Images that "failed to load": index -> error line (their `imageSet` is `nil`).
   public let imageErrors: [Int: String]
+  /// Models that "failed": model index -> error line (for every image).
+  public let modelErrors: [Int: String]
 
   /// Creates a source from complete arrays indexed `[model][image]`.
   public init(modelNames: [String], images: [ViewerImageSet], outputs: [[Tensor?]],
               metrics: [[MetricRow?]] = [], lpipsMaps: [[Tensor?]] = [],
               progress: (done: Int, total: Int, message: String) = (1, 1, "ready"),
-              curves: [ValidationCurve?] = [], imageErrors: [Int: String] = [:]) {
+              curves: [ValidationCurve?] = [], imageErrors: [Int: String] = [:], modelErrors: [Int: String] = [:]) {
     self.modelNames = modelNames
     self.images = images
     self.outputs = outputs
@@ -33,6 +35,7 @@ public final class StaticDataSource: ViewerDataSource {
     self.progress = progress
     self.curves = curves
     self.imageErrors = imageErrors
+    self.modelErrors = modelErrors
   }
 
   /// Number of images.
@@ -45,6 +48,9 @@ public final class StaticDataSource: ViewerDataSource {
 
   /// The error listed for `index`, if any.
   public func imageError(_ index: Int) -> String? { imageErrors[index] }
+
+  /// The error listed for `model`, if any.
+  public func modelError(model: Int, image: Int) -> String? { modelErrors[model] }
 
   /// The stored output, `nil` when out of range.
   public func output(model: Int, image: Int) -> Tensor? { Self.lookup(outputs, model, image) }

@@ -88,6 +88,9 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   func lpipsMap(model: Int, image: Int) -> Tensor?
   /// Background progress: finished units, total units and a short message.
   var progress: (done: Int, total: Int, message: String) { get }
+  /// Why `model` has no output for `image` (one line: the file cannot be loaded, the network failed
+  /// on this image), or `nil` while it is still computing or when it succeeded.
+  func modelError(model: Int, image: Int) -> String?
   /// Validation PSNR-Y against iteration from the model's training log, or `nil` when it has none
   /// (pretrained references, bicubic, a missing or unreadable log). Drawn as the run chart.
   func validationCurve(model: Int) -> ValidationCurve?
@@ -98,4 +101,8 @@ extension ViewerDataSource {
   public func validationCurve(model: Int) -> ValidationCurve? { nil }
   /// No load errors unless the source reports them.
   public func imageError(_ index: Int) -> String? { nil }
+  /// No model errors unless the source reports them.
+  public func modelError(model: Int, image: Int) -> String? { nil }
+  /// The models that failed on `image`.
+  public func failedModels(image: Int) -> [Int] { modelNames.indices.filter { modelError(model: $0, image: image) != nil } }
 }

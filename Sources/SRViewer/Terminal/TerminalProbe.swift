@@ -6,9 +6,9 @@ public enum TerminalProbe {
   public static let defaultCell = PixelSize(width: 10, height: 20)
 
   /// Probes the controlling terminal: DA1 (`CSI c`) for attribute 4, `TIOCGWINSZ` for the cell size,
-  /// `COLORTERM` for 24-bit colour. Inside tmux sixel is reported off (tmux 3.3 swallows it).
+  /// `ColorSupport` for 24-bit colour. Inside tmux sixel is reported off (tmux 3.3 swallows it).
   public static func detect(environment: [String: String] = ProcessInfo.processInfo.environment) -> TerminalCapabilities {
-    let trueColor = ["truecolor", "24bit"].contains(environment["COLORTERM"]?.lowercased() ?? "")
+    let trueColor = ColorSupport.detectTrueColor(environment: environment)
     let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
     guard fd >= 0 else { return TerminalCapabilities(sixel: false, trueColor: trueColor, cellPixels: defaultCell) }
     defer { close(fd) }

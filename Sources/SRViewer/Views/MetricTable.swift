@@ -7,11 +7,13 @@ public enum MetricTable {
     "   model               PSNR-Y    SSIM   LPIPS    NIQE |  dPSNR    dSSIM   dLPIPS    dNIQE"
 
   /// One table line. Markers: `*` shown, `>` focus (model A), `B` baseline; missing values show `...`.
+  /// A model that failed shows its `error` in place of the numbers.
   public static func row(index: Int, name: String, metrics: MetricRow?, baseline: MetricRow?, isShown: Bool,
-                         isFocus: Bool, isBaseline: Bool) -> String {
+                         isFocus: Bool, isBaseline: Bool, error: String? = nil) -> String {
     let key = index < 9 ? "\(index + 1)" : " "
     let marks = (isShown ? "*" : " ") + (isFocus ? ">" : isBaseline ? "B" : " ")
     var line = key + marks + pad(name, 18) + " "
+    if let error { return line + "error: " + error }
     line += num(metrics?.psnrY, "%.2f", 7) + " " + num(metrics?.ssimY, "%.4f", 7) + " "
       + num(metrics?.lpips, "%.4f", 7) + " " + num(metrics?.niqe, "%.3f", 7) + " |"
     if isBaseline {

@@ -1,4 +1,5 @@
 import Foundation
+import SRConfig
 import SRMetrics
 import SRPipeline
 import SRTensor
@@ -21,7 +22,10 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private var outputs: [Pair: Tensor] = [:]
   private var metrics: [Pair: MetricRow] = [:]
   private var maps: [Pair: Tensor] = [:]
-  private var failed: Set<Pair> = []
+  /// Why a pair has no output: the model could not be loaded, or failed on that image.
+  private var failures: [Pair: String] = [:]
+  /// Models whose file could not be loaded (the error applies to every image).
+  private var loadFailures: [Int: String] = [:]
   private var done = 0
   private var message = "starting"
   private var wantedImage = 0
@@ -64,6 +68,9 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { lock.withLock { metrics[Pair(model: model, image: image)] } }
   func lpipsMap(model: Int, image: Int) -> Tensor? { lock.withLock { maps[Pair(model: model, image: image)] } }
   func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
+  func modelError(model: Int, image: Int) -> String? {
+    lock.withLock { loadFailures[model] ?? failures[Pair(model: model, image: image)] }
+  }
 
   func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
     guard let sr = output(model: model, image: image), let hr = lock.withLock({ images[image]?.hr }) else { return nil }
@@ -96,6 +103,9 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
 
   private func setMessage(_ s: String) { lock.withLock { message = s } }
 
+  /// An error as one printable line.
+  static func oneLine(_ error: Error) -> String { Printable.escape("\(error)") }
+
   /// Loads the metric models and networks (for one `work` or `prepare` run; the crop LPIPS model
   /// is kept in `cropLPIPS` for the viewer's lifetime, the networks only while they run).
   private func loadEngine() -> (metrics: MetricSet, models: [EvalModel?]) {
@@ -109,7 +119,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       let imageNames = imagePaths.map { ($0 as NSString).lastPathComponent }
       do { models.append(try EvalModel.load(path: path, name: modelNames[i], imageNames: imageNames)) } catch {
         models.append(nil)
-        setMessage("\(modelNames[i]): \(error)")
+        lock.withLock { loadFailures[i] = Self.oneLine(error) }
       }
     }
     return (metricSet, models)
@@ -161,7 +171,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private func run(_ model: EvalModel?, _ m: Int, _ eval: EvalImage, _ image: Int, _ evaluator: Evaluator) {
     let key = Pair(model: m, image: image)
     defer { lock.withLock { done += 1 } }
-    guard let model else { lock.withLock { _ = failed.insert(key) }; return }
+    guard let model else { return }  // its load error is in `loadFailures`
     setMessage("\(modelNames[m]) on \(eval.name)")
     do {
       let (sr, _, _) = try evaluator.output(model, eval)
@@ -174,8 +184,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       }
       if let map = v.lpipsAlexMap { lock.withLock { maps[key] = map } }
     } catch {
-      lock.withLock { _ = failed.insert(key) }
-      setMessage("\(modelNames[m]) on \(eval.name): \(error)")
+      lock.withLock { failures[key] = Self.oneLine(error) }
     }
   }
 }

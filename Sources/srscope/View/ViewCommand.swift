@@ -5,6 +5,12 @@ import SRViewer
 
 extension GraphicsMode: ExpressibleByArgument {}
 
+/// `--colors`: half-block colour depth.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+  case trueColor = "24bit"
+  case palette256 = "256"
+}
+
 /// `srscope view`: the terminal viewer (the default command).
 struct ViewCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -20,6 +26,8 @@ struct ViewCommand: ParsableCommand {
   @Option(name: .customLong("images"), help: "Only these HR files: names or globs (repeatable).") var images: [String] = []
   @Option(help: "Scale when no manifest is used.") var scale: Int = 4
   @Option(help: "Graphics: auto, sixel or blocks.") var graphics: GraphicsMode = .auto
+  @Option(help: "Half-block colours: 24bit or 256 (default: detected from COLORTERM, terminfo RGB/Tc, tmux).")
+  var colors: ColorChoice?
   @Flag(help: "Show built-in synthetic images (no models or assets needed).") var demo = false
   @OptionGroup var threading: ThreadOptions
 
@@ -37,6 +45,7 @@ struct ViewCommand: ParsableCommand {
       (source, baseline) = try makeSource()
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
+    viewer.colorOverride = colors.map { $0 == .trueColor ? .trueColor : .palette256 }
     viewer.compareCommand = CompareCommand.commandLine
     if let baseline { viewer.setBaseline(named: baseline) }
     try viewer.run()
