@@ -7,7 +7,7 @@
 # Usage: Scripts/e2e-viewer-models.sh [path/to/srscope]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-.build/release/srscope}
+BIN=$(realpath "${1:-.build/release/srscope}")
 OUT=${OUT:-/tmp/e2e-viewer-models}
 rm -rf "$OUT"; mkdir -p "$OUT/hr"
 cp Tests/SRMetricsTests/Fixtures/astronaut64.png Tests/SRMetricsTests/Fixtures/coffee100.png "$OUT/hr/"
@@ -75,6 +75,33 @@ grep -q 'validation PSNR-Y: tiny-msrresnet has no training log' <<<"$g" || fail 
 tmux -L e2emodels send-keys -t v q
 for _ in $(seq 1 20); do [[ -f "$OUT/rc" ]] && break; sleep 0.5; done
 grep -q 'RC=0' "$OUT/rc" 2>/dev/null || fail "viewer did not exit with 0 ($(cat "$OUT/rc" 2>/dev/null), $(head -c 300 "$OUT/err"))"
+tmux -L e2emodels kill-server 2>/dev/null || true
+# A mistyped model path: its one-line error in its panel and table row, counted in the status line.
+# Then `x` writes the montage and a .sh beside it whose `srscope compare` re-creates the same PNG.
+cat > "$OUT/typo.yml" <<YML
+scale: 4
+images: {hr: $OUT/hr}
+models:
+  - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors}
+  - {name: typo, path: $OUT/no-such-model.safetensors}
+YML
+mkdir -p "$OUT/export"
+tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
+  "cd $OUT/export && SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/typo.yml --graphics blocks --threads 2; echo RC=\$? > $OUT/rc2; sleep 30"
+f=$(until_screen shows '1 of 3 models failed'); echo "$f" > "$OUT/failed-model.txt"
+grep -q 'ready | 1 of 3 models failed (error in panel and table)' <<<"$f" || fail "status line does not count the failed model"
+grep -qE "^3\*>typo +error: $OUT/no-such-model.safetensors: bad input: No such file or directory" <<<"$f" \
+  || fail "table row of the failed model has no error"
+grep -q '^failed' <(cut -c1-60 <<<"$f" | sed -n '/^typo (A)/,+1p' | tail -1) || fail "failed model panel not marked"
+grep -q 'computing' <<<"$f" && fail "a failed model still says computing"
+tmux -L e2emodels send-keys -t v x
+x=$(until_screen shows '\.sh (the srscope compare command)'); echo "$x" > "$OUT/export.txt"
+png=$(ls "$OUT"/export/compare-*.png 2>/dev/null | head -1); sh=${png%.png}.sh
+[[ -f "$png" && -x "$sh" ]] || fail "export did not write a PNG and an executable .sh: $(ls "$OUT/export")"
+tmux -L e2emodels send-keys -t v q
+cp "$png" "$OUT/exported.png"
+SRSCOPE_CACHE=$OUT/cache sh "$sh" >/dev/null || fail "the exported script failed: $(cat "$sh")"
+cmp -s "$png" "$OUT/exported.png" || fail "the exported script did not re-create the identical PNG"
 tmux -L e2emodels kill-server 2>/dev/null || true
 # `srscope plot` on a garbled log: exit status 1, one line naming the file, no usage text.
 set +e

@@ -39,20 +39,26 @@ extension Viewer {
     return ComparisonMontage.tiles(request, data: data) { cropMetrics(model: $0, crop: $1) }
   }
 
-  /// Writes the montage PNG and shows the equivalent command line in the status bar.
+  /// Writes the montage as NAME.png and, beside it, NAME.sh: the `srscope compare` command that
+  /// re-creates the identical PNG. The status line names both files.
   func export(term: TerminalDevice) {
     guard let set = data.imageSet(state.imageIndex) else { state.message = "export: image not loaded"; return }
     let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
-    let stem = set.name.split(separator: "/").last.map(String.init) ?? "image"
-    let base = stem.hasSuffix(".png") ? String(stem.dropLast(4)) : stem
-    let path = exportDirectory + "/compare-\(base)-\(crop.x)_\(crop.y)_\(crop.width)x\(crop.height).png"
+    let stem = ((set.name.split(separator: "/").last.map(String.init) ?? "image") as NSString).deletingPathExtension
+    let directory = URL(fileURLWithPath: exportDirectory).standardizedFileURL.path  // absolute: the script runs anywhere
+    let base = directory + "/compare-\(stem)-\(crop.x)_\(crop.y)_\(crop.width)x\(crop.height)"
+    let path = base + ".png", script = base + ".sh"
     do {
       try Montage.writePNG(Montage.compose(montageTiles()), to: path)
       let request = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
                                    models: state.shownModels.map(modelName), baseline: modelName(state.baseline),
                                    crop: crop, errorMode: state.errorMode, outputPath: path)
-      lastExportCommand = compareCommand(request)
-      state.message = "wrote \(path) | \(lastExportCommand ?? "")"
+      let command = compareCommand(request)
+      lastExportCommand = command
+      let text = "#!/bin/sh\n# Re-creates \((path as NSString).lastPathComponent), exported from the srscope viewer.\nexec \(command)\n"
+      try AtomicFile.write(Array(text.utf8), to: script)
+      chmod(script, 0o755)
+      state.message = "wrote \(path) and \((script as NSString).lastPathComponent) (the srscope compare command)"
     } catch {
       state.message = "export failed: \(error)"
     }

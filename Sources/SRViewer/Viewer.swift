@@ -146,7 +146,7 @@ public final class Viewer {
     var cmd = "srscope compare --image \(r.imageIndex) --models \(r.models.joined(separator: ","))"
       + " --baseline \(r.baseline) --crop \(r.crop)"
     if r.errorMode != .off { cmd += " --error-map \(["off", "sr-hr", "a-base", "lpips"][r.errorMode.rawValue])" }
-    return cmd + " --out \(r.outputPath)"
+    return cmd + " --output \(r.outputPath)"
   }
 }
 

@@ -87,3 +87,36 @@ import Testing
     #expect(term.lines[term.size.rows - 1].hasPrefix("worst #1/"))
   }
 }
+
+@Suite struct ViewerErrorsAndColoursTests {
+  @Test func aFailedModelShowsItsErrorInPanelTableAndStatus() throws {
+    let hr = Tensor(channels: 3, height: 32, width: 32, repeating: 0.5)
+    let lr = Tensor(channels: 3, height: 8, width: 8, repeating: 0.5)
+    let source = StaticDataSource(
+      modelNames: ["good", "typo"], images: [ViewerImageSet(name: "flat.png", hr: hr, lr: lr, scale: 4)],
+      outputs: [[hr], [nil]], metrics: [[MetricRow(psnrY: 40, ssimY: 0.99, lpips: 0.01, niqe: 5)], [nil]],
+      modelErrors: [1: "/runs/iter_900.pth: bad input: No such file or directory"])
+    let term = RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [nil])
+    try Viewer(dataSource: source, graphics: .blocks, terminal: term).run()
+    let lines = term.lines
+    #expect(lines.contains("2*>typo               error: /runs/iter_900.pth: bad input: No such file or directory"))
+    #expect(lines.contains { $0.contains("failed") })
+    #expect(lines.contains { $0.hasPrefix("error: /runs/iter_900.pth: bad") })
+    #expect(!lines.contains { $0.contains("computing...") })
+    #expect(lines[29].hasPrefix("ready | 1 of 2 models failed (error in panel and table)"))
+    #expect(term.graphics.count == 3)  // LR, good, HR: no picture for the failed model
+  }
+
+  @Test func trueColourDetection() {
+    func source(_ env: [String: String], flags: Set<String> = [], tmux: String? = nil) -> String? {
+      ColorSupport.trueColorSource(environment: env, terminfoFlag: { flags.contains($0) }, tmuxFeatures: { tmux })
+    }
+    #expect(source(["COLORTERM": "truecolor"]) == "COLORTERM")
+    #expect(source(["COLORTERM": "24bit"]) == "COLORTERM")
+    #expect(source(["TERM": "xterm-direct"], flags: ["RGB"]) == "terminfo")
+    #expect(source(["TERM": "tmux-256color"], flags: ["Tc"]) == "terminfo")
+    #expect(source(["TMUX": "/tmp/tmux-0/default,1,0"], tmux: "256,RGB,title\n") == "tmux")
+    #expect(source(["TMUX": "/tmp/tmux-0/default,1,0"], tmux: "256,title") == nil)
+    #expect(source(["TERM": "xterm-256color"], tmux: "RGB") == nil)  // not inside tmux
+  }
+}

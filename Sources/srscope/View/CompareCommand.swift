@@ -69,10 +69,22 @@ struct CompareCommand: ParsableCommand {
     print("wrote \(output)")
   }
 
-  /// The command line equivalent to a viewer export.
-  static func commandLine(_ r: CompareRequest) -> String {
+  /// The command line equivalent to a viewer export: `executable compare`, the viewer's inputs
+  /// (`inputs`: its --manifest/--hr/--lr/--model/--scale arguments, paths absolute), then the
+  /// export's image, crop, models, baseline, error map and output; every argument shell-quoted.
+  static func commandLine(_ r: CompareRequest, inputs: [String], executable: String) -> String {
     let mode = errorModes.first { $0.value == r.errorMode }?.key ?? "off"
-    return "srscope compare --image \(r.imageName) --crop \(r.crop) --models \(r.models.joined(separator: ","))"
-      + " --baseline \(r.baseline)" + (mode == "off" ? "" : " --error-map \(mode)") + " --output \(r.outputPath)"
+    var args = [executable, "compare"] + inputs
+    args += ["--image", r.imageName, "--crop", "\(r.crop)", "--models", r.models.joined(separator: ","), "--baseline", r.baseline]
+    if mode != "off" { args += ["--error-map", mode] }
+    args += ["--output", r.outputPath]
+    return args.map(shellQuoted).joined(separator: " ")
+  }
+
+  /// `s` as one POSIX shell word.
+  static func shellQuoted(_ s: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+    if !s.isEmpty && s.allSatisfy(safe.contains) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 }

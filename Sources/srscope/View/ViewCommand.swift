@@ -46,7 +46,9 @@ struct ViewCommand: ParsableCommand {
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
     viewer.colorOverride = colors.map { $0 == .trueColor ? .trueColor : .palette256 }
-    viewer.compareCommand = CompareCommand.commandLine
+    let inputs = exportInputs()
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    viewer.compareCommand = { CompareCommand.commandLine($0, inputs: inputs, executable: executable) }
     if let baseline { viewer.setBaseline(named: baseline) }
     try viewer.run()
     // The background worker may be inside an OpenBLAS call; OpenBLAS's exit handler would wait
@@ -54,6 +56,22 @@ struct ViewCommand: ParsableCommand {
     // and nothing else needs flushing, so leave without running exit handlers.
     fflush(nil)
     _exit(0)
+  }
+
+  /// The viewer's inputs as `compare` arguments, with absolute paths (an exported script may run
+  /// from anywhere).
+  func exportInputs() -> [String] {
+    func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+    var args: [String] = []
+    let usesManifest = models.isEmpty || hr == nil
+    if usesManifest, let path = try? manifest ?? DefaultManifest.locate() { args += ["--manifest", absolute(path)] }
+    if let hr { args += ["--hr", absolute(hr)] }
+    if let lr { args += ["--lr", absolute(lr)] }
+    for spec in (try? models.map(ModelSpec.init(argument:))) ?? [] {
+      args += ["--model", spec.name.map { "\($0)=\(absolute(spec.path))" } ?? absolute(spec.path)]
+    }
+    if !usesManifest { args += ["--scale", "\(scale)"] }
+    return args
   }
 
   func makeSource() throws -> (ManifestDataSource, String?) {
