@@ -219,3 +219,9 @@ public struct InterpResize: Sendable, Equatable, CustomStringConvertible {
     return taps
   }
 }
+
+extension InterpResize {
+  /// The checkpoint metadata key under which a post-network resize is stored (`metadataValue`):
+  /// written for ncnn graphs that end with an `Interp`, kept by `convert`, honoured by SRModels.
+  public static let metadataKey = "post_resize"
+}
