@@ -27,6 +27,8 @@ public enum NCNNError: Error, CustomStringConvertible, Equatable, Sendable {
   case binTooShort(layer: String, line: Int, offset: Int, needed: Int, available: Int)
   /// The `.bin` has bytes left after the last layer's weights.
   case trailingBytes(count: Int, consumed: Int)
+  /// A layer parameter (or parameter value) that SRScope does not run: nothing is silently dropped.
+  case unsupportedParam(type: String, layer: String, line: Int, key: Int, reason: String)
   /// The graph is neither RRDBNet nor SRVGGNetCompact as exported by Real-ESRGAN.
   case unrecognizedGraph(String)
   /// A file could not be read.
@@ -62,6 +64,8 @@ public enum NCNNError: Error, CustomStringConvertible, Equatable, Sendable {
         + "only \(available) remain"
     case .trailingBytes(let count, let consumed):
       return "ncnn bin: \(count) unused bytes after the last weight (consumed \(consumed))"
+    case .unsupportedParam(let type, let layer, let line, let key, let reason):
+      return "ncnn param: line \(line): \(type) '\(layer)': param \(key) \(reason)"
     case .unrecognizedGraph(let reason):
       return "ncnn graph: not a recognised RRDBNet or SRVGGNetCompact: \(reason)"
     case .io(let path, let reason):

@@ -9,20 +9,22 @@ import SRTensor
 extension NCNNModel {
   /// Recognises an RRDBNet or SRVGGNetCompact graph and returns its weights under BasicSR keys.
   ///
+  /// Every layer's parameters are checked first (`NCNNSupport`): a parameter SRScope does not run is
+  /// an error, never ignored. A last `Interp` that reads the network's output and writes the graph's
+  /// (as the realesr-animevideov3 `-x2` / `-x3` exports end: bicubic ×0.5 / ×0.75 after an x4 net)
+  /// becomes the `post_resize` metadata (`InterpResize.metadataKey`, e.g. `bicubic 0.5`), which
+  /// SRModels runs after the network.
+  ///
   /// Metadata: `ncnn.architecture` (`RRDBNet` | `SRVGGNetCompact`), `ncnn.scale` (the network's
-  /// own factor), and `ncnn.post_interp_scale` (e.g. `0.5`) when the graph ends with a bicubic
-  /// Interp, as the `-x2`/`-x3` animevideov3 variants do. SRVGG adds `ncnn.num_conv` and
-  /// `ncnn.act_type`; RRDBNet adds `ncnn.num_block`.
-  /// - Throws: `NCNNError.unrecognizedGraph` naming the first check that failed.
+  /// own factor, before any post-resize), `post_resize` when present; SRVGG adds `ncnn.num_conv`
+  /// and `ncnn.act_type`; RRDBNet adds `ncnn.num_block`.
+  /// - Throws: `NCNNError.unsupportedParam` naming the layer and parameter SRScope does not run;
+  ///   `NCNNError.unrecognizedGraph` naming the first structural check that failed.
   public static func toStateDict(_ graph: NCNNGraph) throws -> StateDict {
+    for layer in graph.layers { try NCNNSupport.check(layer) }
     var layers = graph.layers
-    var metadata: [String: String] = [:]
-    if let last = layers.last, last.type == "Interp", last.int(0, default: 0) == 3 {
-      let h = last.float(1, default: 1), w = last.float(2, default: 1)
-      guard h == w else { throw unrecognized("final bicubic Interp '\(last.name)' scales H by \(h), W by \(w)") }
-      metadata["ncnn.post_interp_scale"] = "\(h)"
-      layers.removeLast()
-    }
+    let tail = try postResize(layers)
+    if tail != nil { layers.removeLast() }
     let counts = Dictionary(layers.map { ($0.type, 1) }, uniquingKeysWith: +)
     var result: NCNNKeyedWeights
     if counts["Eltwise"] != nil || counts["Concat"] != nil {
@@ -32,8 +34,39 @@ extension NCNNModel {
     } else {
       throw unrecognized("no Eltwise/Concat (RRDBNet) and no PixelShuffle (SRVGGNetCompact)")
     }
-    metadata.merge(result.metadata) { _, new in new }
-    return StateDict(tensors: result.tensors, keys: result.keys, metadata: metadata)
+    if let (layer, resize) = tail {
+      try checkOverallScale(layer, resize, networkScale: Int(result.metadata["ncnn.scale"] ?? "") ?? 0)
+      result.metadata[InterpResize.metadataKey] = resize.metadataValue
+    }
+    return StateDict(tensors: result.tensors, keys: result.keys, metadata: result.metadata)
+  }
+
+  /// The graph's last layer as a post-resize: an `Interp` whose only input is written by the layer
+  /// before it and read by no other layer. Its factor must be the same for H and W.
+  static func postResize(_ layers: [NCNNLayer]) throws -> (NCNNLayer, InterpResize)? {
+    guard layers.count >= 2, let last = layers.last, last.type == "Interp", last.inputs.count == 1,
+          layers[layers.count - 2].outputs.contains(last.inputs[0]),
+          !layers.dropLast().contains(where: { $0.inputs.contains(last.inputs[0]) }) else { return nil }
+    let h = last.float(1, default: 1), w = last.float(2, default: 1)
+    guard h == w else {
+      throw NCNNSupport.unsupported(last, 2, "(width_scale) = \(w) differs from param 1 (height_scale) = \(h); "
+        + "SRScope runs only equal factors")
+    }
+    guard let mode = InterpResize.Mode(rawValue: last.int(0, default: 0)) else {
+      throw NCNNSupport.unsupported(last, 0, "(resize_type) = \(last.int(0, default: 0)) is not supported")
+    }
+    return (last, InterpResize(mode: mode, factor: h, alignCorner: last.int(6, default: 0) == 1))
+  }
+
+  /// The network's scale times the post-resize factor must be a whole number: SRScope's scale is an
+  /// integer and `Int(n·s·f)` must be `n` times it for every input size `n`.
+  static func checkOverallScale(_ layer: NCNNLayer, _ resize: InterpResize, networkScale: Int) throws {
+    let overall = Double(networkScale) * Double(resize.factor)  // exact: float × small int
+    guard overall >= 1, overall == overall.rounded() else {
+      let shown = overall == overall.rounded() ? "\(Int(overall))" : "\(overall)"
+      throw NCNNSupport.unsupported(layer, 1, "(height_scale) = \(resize.factor) turns the network's "
+        + "x\(networkScale) into x\(shown); SRScope runs only whole overall scales")
+    }
   }
 
   static func unrecognized(_ reason: String) -> NCNNError { .unrecognizedGraph(reason) }

@@ -18,10 +18,11 @@ public enum ArchitectureRegistry {
     Entry(name: "SRVGGNetCompact", marker: "body.1.weight", build: buildSRVGG),
   ]
 
-  /// Builds the network that `dict` (already in canonical keys) describes.
+  /// Builds the network that `dict` (already in canonical keys) describes, followed by the
+  /// resize its `post_resize` metadata names, if any (`PostResizedNetwork`).
   public static func build(_ dict: StateDict) throws -> any SuperResolutionNetwork {
     for entry in entries {
-      if let net = try entry.build(dict) { return net }
+      if let net = try entry.build(dict) { return try applyPostResize(net, metadata: dict.metadata) }
     }
     let closest = entries.first { dict.tensors[$0.marker] != nil }?.name
     throw ModelLoadError.unknownArchitecture(closest: closest, sampleKeys: Array(dict.keys.prefix(4)))
@@ -80,6 +81,11 @@ public enum ArchitectureRegistry {
   }
 
   static func buildSRVGG(_ d: StateDict) throws -> (any SuperResolutionNetwork)? {
+    if let act = d.metadata["ncnn.act_type"], act != "prelu" {
+      // The ncnn mapper recognises SRVGG exports with ReLU / LeakyReLU fused into the convs; only
+      // the PReLU variant (every Real-ESRGAN release) is implemented here.
+      throw ModelLoadError.unsupported("SRVGGNetCompact with act_type \(act); only prelu is supported")
+    }
     guard let first = shape(d, "body.0.weight"), first.count == 4,
           let act = shape(d, "body.1.weight"), act.count == 1 else { return nil }
     let convCount = countIndexed(d.tensors.keys, prefix: "body.")  // 2*numConv + 3 indices

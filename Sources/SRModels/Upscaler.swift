@@ -21,9 +21,25 @@ public struct Upscaler: Sendable {
     self.network = network; self.tileSize = tileSize; self.tilePad = tilePad; self.maxMemoryBytes = maxMemoryBytes
   }
 
+  /// For a `PostResizedNetwork`: the upscaler of its base network, which runs the tiles, and the
+  /// resize, applied once to the assembled base output (per-tile resizing is not exact at seams).
+  var baseStage: (upscaler: Upscaler, resize: InterpResize)? {
+    guard let resized = network as? PostResizedNetwork else { return nil }
+    var inner = self
+    inner.network = resized.base
+    return (inner, resized.resize)
+  }
+
   /// Bytes that do not depend on the tile size: resident weights, the float input, the float
-  /// output twice (raw and clamped), a 16-bit encoding buffer for it, and `overheadBytes`.
+  /// output twice (raw and clamped), a 16-bit encoding buffer for it, and `overheadBytes`; with a
+  /// post-resize also the base network's float output and the resize's horizontal pass.
   public func fixedBytes(height: Int, width: Int, channels: Int = 3) -> Int {
+    if let (inner, resize) = baseStage {
+      let hb = height * inner.network.scale, wb = width * inner.network.scale
+      let outputPixels = resize.outputSize(hb) * resize.outputSize(wb)
+      return network.residentWeightBytes + Self.overheadBytes + 4 * channels * height * width
+        + 4 * channels * hb * (wb + resize.outputSize(wb)) + (4 + 4 + 2) * channels * outputPixels
+    }
     let outputPixels = height * width * network.scale * network.scale
     return network.residentWeightBytes + Self.overheadBytes
       + 4 * channels * height * width + (4 + 4 + 2) * channels * outputPixels
@@ -54,6 +70,11 @@ public struct Upscaler: Sendable {
 
   /// Upscales `x` ([C, H, W] in [0,1], C = the network's input channels); output is unclamped.
   public func run(_ x: Tensor, progress: ((Double) -> Void)? = nil) -> Tensor {
+    if let (base, resize) = baseStage {
+      var inner = base  // tiles planned for the whole run, at the base network's scale
+      inner.tileSize = plannedTileSize(height: x.height, width: x.width, channels: x.channels) ?? max(x.height, x.width)
+      return resize(inner.run(x, progress: progress))
+    }
     guard let tile = plannedTileSize(height: x.height, width: x.width, channels: x.channels) else {
       return runPadded(x, progress: progress)
     }

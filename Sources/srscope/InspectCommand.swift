@@ -18,7 +18,11 @@ struct InspectCommand: ParsableCommand {
     print("key layout:   \(loaded.keyLayout.rawValue)")
     print("architecture: \(net.architecture.name)")
     for (k, v) in net.architecture.hyperparameters { print("  \(k): \(v)") }
-    print("scale:        x\(net.scale)")
+    if let resized = net as? PostResizedNetwork {
+      print("scale:        x\(net.scale) (the x\(resized.base.scale) network's output, then a \(resized.resize) resize)")
+    } else {
+      print("scale:        x\(net.scale)")
+    }
     print("parameters:   \(net.parameterCount) (\(String(format: "%.2f", Double(net.parameterCount) / 1e6)) M)")
     for (k, v) in loaded.metadata.sorted(by: { $0.key < $1.key }) { print("metadata:     \(k) = \(v)") }
   }

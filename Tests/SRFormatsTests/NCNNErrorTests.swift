@@ -22,6 +22,8 @@ struct NCNNErrorCase: Sendable, CustomTestStringConvertible {
           expected: .malformedHeader(line: 2, text: "12")),
     .init(id: "unknown layer", param: { $0.replacingOccurrences(of: "PixelShuffle ", with: "Shuffle ") },
           expected: .unknownLayer(type: "Shuffle", name: "DepthToSpace", line: 12)),
+    .init(id: "ncnn layer SRScope does not run", param: { $0.replacingOccurrences(of: "PixelShuffle ", with: "Deconvolution ") },
+          expected: .unknownLayer(type: "Deconvolution", name: "DepthToSpace", line: 12)),
     .init(id: "layer count", param: { $0.replacingOccurrences(of: "12 13\n", with: "13 13\n") },
           expected: .layerCountMismatch(declared: 13, found: 12)),
     .init(id: "blob count", param: { $0.replacingOccurrences(of: "12 13\n", with: "12 12\n") },
@@ -61,6 +63,73 @@ struct NCNNErrorCase: Sendable, CustomTestStringConvertible {
     let param = c.param(try NCNNFixtures.text("ncnn_srvgg"))
     let bin = c.bin(try NCNNFixtures.bin("ncnn_srvgg"))
     #expect(throws: c.expected) { try NCNNModel.parse(param: param, bin: bin) }
+  }
+
+  /// Parameters SRScope does not run (checked when mapping, after a successful parse). Lines of the
+  /// SRVGG fixture as above; `withTail` adds line 15, `Interp Resize_40` reading the x2 net's output.
+  static let unsupported: [NCNNErrorCase] = [
+    .init(id: "Interp type", param: { _ in tail("0=4 1=0.5 2=0.5") },
+          expected: interp(0, "(resize_type) = 4 is not supported; SRScope runs 1 (nearest), 2 (bilinear), 3 (bicubic)")),
+    .init(id: "Interp output size", param: { _ in tail("0=3 3=64 4=64") },
+          expected: interp(3, "(output_height) = 64 is not supported; SRScope runs only the scale factors (params 1, 2)")),
+    .init(id: "Interp dynamic size", param: { _ in tail("0=3 1=0.5 2=0.5 5=1") },
+          expected: interp(5, "(dynamic_target_size) = 1 is not supported; SRScope runs 0 (one input)")),
+    .init(id: "Interp align_corner 2", param: { _ in tail("0=3 1=0.5 2=0.5 6=2") },
+          expected: interp(6, "(align_corner) = 2 is not supported; SRScope runs 0 and 1")),
+    .init(id: "Interp unequal factors", param: { _ in tail("0=3 1=0.5 2=1.5") },
+          expected: interp(2, "(width_scale) = 1.5 differs from param 1 (height_scale) = 0.5; SRScope runs only equal factors")),
+    .init(id: "Interp zero factor", param: { _ in tail("0=3 1=0.0 2=0.0") },
+          expected: interp(1, "(height_scale) = 0.0 is not a positive finite factor")),
+    .init(id: "Interp fractional scale", param: { _ in tail("0=3 1=0.75 2=0.75") },
+          expected: interp(1, "(height_scale) = 0.75 turns the network's x2 into x1.5; SRScope runs only whole overall scales")),
+    .init(id: "Interp array param", param: { _ in tail("0=3 1=0.5 2=0.5 -23303=1,2.0") },
+          expected: interp(3, "(array) is not a parameter SRScope runs for Interp")),
+    .init(id: "conv dilation", param: { $0.replacingOccurrences(of: "0=5 1=3 4=1 5=1 6=135", with: "0=5 1=3 2=2 4=1 5=1 6=135") },
+          expected: conv0(2, "(dilation_w) = 2 is not supported; SRScope runs 1")),
+    .init(id: "conv stride_h", param: { $0.replacingOccurrences(of: "0=5 1=3 4=1 5=1 6=135", with: "0=5 1=3 4=1 5=1 6=135 13=2") },
+          expected: conv0(13, "(stride_h) = 2 is not supported; SRScope runs 1")),
+    .init(id: "conv asymmetric pad", param: { $0.replacingOccurrences(of: "0=5 1=3 4=1 5=1 6=135", with: "0=5 1=3 4=1 5=1 6=135 14=0") },
+          expected: conv0(14, "(pad_top) = 0 differs from param 4 (pad_left) = 1; SRScope runs only equal values")),
+    .init(id: "conv sigmoid", param: { $0.replacingOccurrences(of: "0=5 1=3 4=1 5=1 6=135", with: "0=5 1=3 4=1 5=1 6=135 9=4") },
+          expected: conv0(9, "(activation_type) = 4 is not supported; SRScope runs 0 (none), 1 (ReLU), 2 (LeakyReLU)")),
+    .init(id: "conv pad value", param: { $0.replacingOccurrences(of: "0=5 1=3 4=1 5=1 6=135", with: "0=5 1=3 4=1 5=1 6=135 18=1.0") },
+          expected: conv0(18, "(pad_value) = 1.0 is not supported; SRScope pads with 0")),
+    .init(id: "unknown PReLU param", param: { $0.replacingOccurrences(of: "b1 b2 0=5", with: "b1 b2 0=5 1=5") },
+          expected: .unsupportedParam(type: "PReLU", layer: "PRelu_1", line: 6, key: 1,
+                                      reason: "is not a parameter SRScope runs for PReLU")),
+    .init(id: "BinaryOp with scalar", param: { $0.replacingOccurrences(of: "b8 b9 output", with: "b8 b9 output 1=1") },
+          expected: .unsupportedParam(type: "BinaryOp", layer: "Add_out", line: 14, key: 1,
+                                      reason: "(with_scalar) = 1 is not supported; SRScope runs 0 (two inputs)")),
+    .init(id: "PixelShuffle mode", param: { $0.replacingOccurrences(of: "b7 b8 0=2", with: "b7 b8 0=2 1=1") },
+          expected: .unsupportedParam(type: "PixelShuffle", layer: "DepthToSpace", line: 12, key: 1,
+                                      reason: "(mode) = 1 is not supported; SRScope runs 0 (PyTorch channel order)")),
+  ]
+
+  static func tail(_ params: String) -> String {
+    (try? NCNNFixtureTests.withTail(params)) ?? ""
+  }
+
+  static func interp(_ key: Int, _ reason: String) -> NCNNError {
+    .unsupportedParam(type: "Interp", layer: "Resize_40", line: 15, key: key, reason: reason)
+  }
+
+  static func conv0(_ key: Int, _ reason: String) -> NCNNError {
+    .unsupportedParam(type: "Convolution", layer: "Conv_body_0", line: 5, key: key, reason: reason)
+  }
+
+  @Test(arguments: unsupported)
+  func rejectsWhatSRScopeDoesNotRun(_ c: NCNNErrorCase) throws {
+    let param = c.param(try NCNNFixtures.text("ncnn_srvgg"))
+    let graph = try NCNNModel.parse(param: param, bin: NCNNFixtures.bin("ncnn_srvgg"))
+    #expect(throws: c.expected) { try NCNNModel.toStateDict(graph) }
+  }
+
+  @Test func unsupportedParamMessageIsOneLineNamingTypeLayerLineAndParam() {
+    #expect(Self.interp(0, "(resize_type) = 4 is not supported; SRScope runs 1 (nearest), 2 (bilinear), 3 (bicubic)")
+      .description == "ncnn param: line 15: Interp 'Resize_40': param 0 (resize_type) = 4 is not supported; "
+      + "SRScope runs 1 (nearest), 2 (bilinear), 3 (bicubic)")
+    #expect(NCNNError.unknownLayer(type: "Deconvolution", name: "deconv_1", line: 7).description
+      == "ncnn param: line 7: layer 'deconv_1' has unknown type 'Deconvolution'")
   }
 
   @Test func messagesCarryLineAndLayer() {

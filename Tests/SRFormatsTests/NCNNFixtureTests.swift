@@ -96,14 +96,36 @@ enum NCNNFixtures {
     #expect(negZero == 0 && negZero.sign == .minus)
   }
 
-  @Test func recordsBicubicTailAsPostInterpScale() throws {
-    var text = try NCNNFixtures.text("ncnn_srvgg")
-    text = text.replacingOccurrences(of: "12 13\n", with: "13 14\n")
+  /// The x2 / x3 animevideov3 layout: the x4 graph, its output going to a last bicubic Interp.
+  static func withTail(_ params: String, from stem: String = "ncnn_srvgg") throws -> String {
+    try NCNNFixtures.text(stem).replacingOccurrences(of: "12 13\n", with: "13 14\n")
       .replacingOccurrences(of: "b9 output", with: "b9 sum")
-      + "Interp Resize_40 1 1 sum output 0=3 1=7.500000e-01 2=7.500000e-01\n"
+      + "Interp Resize_40 1 1 sum output \(params)\n"
+  }
+
+  /// The fixture net is x2, so ×0.5, ×1.5 and ×2 give whole scales (x1, x3, x4).
+  @Test(arguments: [("0=3 1=1.500000e+00 2=1.500000e+00", "bicubic 1.5"),
+                    ("0=3 1=5.000000e-01 2=5.000000e-01", "bicubic 0.5"),
+                    ("0=2 1=1.5 2=1.5 6=1", "bilinear 1.5 align_corner"),
+                    ("0=1 1=2.0 2=2.0", "nearest 2.0")])
+  func recordsTheLastInterpAsPostResize(_ params: String, _ metadata: String) throws {
+    let text = try Self.withTail(params)
     let dict = try NCNNModel.toStateDict(NCNNModel.parse(param: text, bin: NCNNFixtures.bin("ncnn_srvgg")))
-    #expect(dict.metadata["ncnn.post_interp_scale"] == "0.75")
+    #expect(dict.metadata["post_resize"] == metadata)
     #expect(dict.metadata["ncnn.scale"] == "2")
     #expect(dict.count == 11)
+  }
+
+  /// An Interp that is last in the file but does not read the network's output is no post-resize:
+  /// it stays in the graph, where the SRVGG mapper finds one Interp too many.
+  @Test func lastInterpReadingTheInputIsNotAPostResize() throws {
+    let text = try NCNNFixtures.text("ncnn_srvgg").replacingOccurrences(of: "12 13\n", with: "13 15\n")
+      .replacingOccurrences(of: "split_data               1 2 data data_splitncnn_0 data_splitncnn_1",
+                            with: "split_data               1 3 data data_splitncnn_0 data_splitncnn_1 data_splitncnn_2")
+      + "Interp Resize_40 1 1 data_splitncnn_2 extra 0=3 1=0.5 2=0.5\n"
+    let graph = try NCNNModel.parse(param: text, bin: NCNNFixtures.bin("ncnn_srvgg"))
+    #expect(throws: NCNNError.unrecognizedGraph("SRVGGNetCompact: expected 1 Interp layers, found 2")) {
+      try NCNNModel.toStateDict(graph)
+    }
   }
 }

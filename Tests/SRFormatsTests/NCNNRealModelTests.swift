@@ -29,7 +29,7 @@ struct NCNNRealModelTests {
     let dict = try NCNNModel.toStateDict(NCNNModel.read(paramPath: Self.model(stem)))
     #expect(dict.metadata["ncnn.architecture"] == "RRDBNet")
     #expect(dict.metadata["ncnn.num_block"] == "\(nb)")
-    #expect(dict.metadata["ncnn.post_interp_scale"] == nil)
+    #expect(dict.metadata["post_resize"] == nil)
     #expect(dict.count == 2 * (1 + 15 * nb + 5))
     let first = try #require(dict["conv_first.weight"])
     #expect(first.shape == [64, 3, 3, 3])
@@ -43,15 +43,15 @@ struct NCNNRealModelTests {
     #expect(params == (nb == 23 ? 16_697_987 : 4_467_779))  // SR-SPEC §1.2 parameter counts
   }
 
-  /// The -x2 variant is the x4 SRVGG followed by a bicubic ×0.5 Interp (SR-SPEC §2.7).
-  @Test(arguments: [("realesr-animevideov3-x4", nil), ("realesr-animevideov3-x2", "0.5"),
-                    ("realesr-animevideov3-x3", "0.75")] as [(String, String?)])
+  /// The -x2 / -x3 variants are the x4 SRVGG followed by a bicubic ×0.5 / ×0.75 Interp (SR-SPEC §2.7).
+  @Test(arguments: [("realesr-animevideov3-x4", nil), ("realesr-animevideov3-x2", "bicubic 0.5"),
+                    ("realesr-animevideov3-x3", "bicubic 0.75")] as [(String, String?)])
   func readsAnimeVideoV3AsSRVGG(_ stem: String, _ postScale: String?) throws {
     let dict = try NCNNModel.toStateDict(NCNNModel.read(paramPath: Self.model(stem)))
     #expect(dict.metadata["ncnn.architecture"] == "SRVGGNetCompact")
     #expect(dict.metadata["ncnn.scale"] == "4")
     #expect(dict.metadata["ncnn.num_conv"] == "16")
-    #expect(dict.metadata["ncnn.post_interp_scale"] == postScale)
+    #expect(dict.metadata["post_resize"] == postScale)
     #expect(dict.count == 18 * 2 + 17)
     #expect(dict["body.34.weight"]?.shape == [48, 64, 3, 3])
     #expect(dict["body.33.weight"]?.shape == [64])
