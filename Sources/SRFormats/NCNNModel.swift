@@ -98,21 +98,16 @@ public enum NCNNModel {
   /// Reads `paramPath` and the `.bin` beside it (same path with the extension replaced).
   /// - Throws: `NCNNError.io` when either file cannot be read, otherwise as `parse`.
   public static func read(paramPath: String) throws -> NCNNGraph {
-    let url = URL(fileURLWithPath: paramPath)
-    let binURL = url.deletingPathExtension().appendingPathExtension("bin")
-    let paramData = try load(url)
-    guard let text = String(data: paramData, encoding: .utf8) else {
+    let binPath = URL(fileURLWithPath: paramPath).deletingPathExtension().appendingPathExtension("bin").path
+    let paramBytes = try load(paramPath)
+    guard let text = String(validating: paramBytes, as: UTF8.self) else {
       throw NCNNError.io(path: paramPath, reason: "not UTF-8 text")
     }
-    let bin = try load(binURL)
-    return try parse(param: text, bin: [UInt8](bin))
+    return try parse(param: text, bin: try load(binPath))
   }
 
-  private static func load(_ url: URL) throws -> Data {
-    do {
-      return try Data(contentsOf: url)
-    } catch {
-      throw NCNNError.io(path: url.path, reason: "cannot read file")
-    }
+  /// A regular file's bytes (`InputFile`: no FIFO, device or directory).
+  private static func load(_ path: String) throws -> [UInt8] {
+    do { return try InputFile.read(path) } catch { throw NCNNError.io(path: path, reason: error.reason) }
   }
 }

@@ -45,6 +45,10 @@ public enum ModelLoader {
       throw error
     } catch let error as CheckpointFileError {
       throw error  // already names the file
+    } catch let error as NCNNError {
+      // An I/O error names its own file (the .param or the .bin beside it).
+      if case .io = error { throw error }
+      throw ModelFileError(path: path, underlying: error)
     } catch {
       throw ModelFileError(path: path, underlying: error)
     }
