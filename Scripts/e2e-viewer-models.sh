@@ -90,7 +90,7 @@ tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "cd $OUT/export && SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/typo.yml --graphics blocks --threads 2; echo RC=\$? > $OUT/rc2; sleep 30"
 f=$(until_screen shows '1 of 3 models failed'); echo "$f" > "$OUT/failed-model.txt"
 grep -q 'ready | 1 of 3 models failed (error in panel and table)' <<<"$f" || fail "status line does not count the failed model"
-grep -qE "^3\*>typo +error: $OUT/no-such-model.safetensors: bad input: No such file or directory" <<<"$f" \
+grep -qE "^3\*>typo +error: $OUT/no-such-model.safetensors: No such file or directory" <<<"$f" \
   || fail "table row of the failed model has no error"
 grep -q '^failed' <(cut -c1-60 <<<"$f" | sed -n '/^typo (A)/,+1p' | tail -1) || fail "failed model panel not marked"
 grep -q 'computing' <<<"$f" && fail "a failed model still says computing"

@@ -20,10 +20,27 @@ public struct EvalRow: Sendable, Equatable, Codable {
   }
 }
 
-/// A model to evaluate: a loaded network, SR images from another tool, or the MATLAB-bicubic baseline.
+/// A network loaded on first use (the viewer needs none when every output is cached).
+public final class LazyModel: @unchecked Sendable {
+  public let path: String
+  private let lock = NSLock()
+  private var result: Result<LoadedModel, Error>?
+
+  public init(path: String) { self.path = path }
+
+  /// The loaded model (loaded once; a load error is thrown every time).
+  public func get() throws -> LoadedModel {
+    try lock.withLock {
+      if result == nil { result = Result { try ModelLoader.load(path: path) } }
+      return try result!.get()
+    }
+  }
+}
+
+/// A model to evaluate: a network, SR images from another tool, or the MATLAB-bicubic baseline.
 public enum EvalModel: Sendable {
   case bicubic
-  case network(name: String, model: LoadedModel, key: String)
+  case network(name: String, model: LazyModel, key: String)
   case results(name: String, folder: ResultsFolder)
 
   public var name: String {
@@ -33,27 +50,40 @@ public enum EvalModel: Sendable {
     }
   }
 
-  /// The network's scale (nil for bicubic and results folders, which follow the data).
+  /// The network's scale (nil for bicubic, results folders and a network that cannot be loaded).
   public var scale: Int? {
-    if case .network(_, let loaded, _) = self { return loaded.network.scale }
+    if case .network(_, let lazy, _) = self { return (try? lazy.get())?.network.scale }
     return nil
   }
 
-  /// The network's parameter count (nil for bicubic and results folders).
+  /// The network's parameter count (nil for bicubic, results folders and unloadable networks).
   public var parameters: Int? {
-    if case .network(_, let loaded, _) = self { return loaded.network.parameterCount }
+    if case .network(_, let lazy, _) = self { return (try? lazy.get())?.network.parameterCount }
     return nil
   }
 
-  /// Loads a model file and its cache key, or matches a folder of SR images to `imageNames`.
+  /// Loads a model file (now, or on first use when `eager` is false) and its cache key, or matches
+  /// a folder of SR images to `imageNames`.
   /// - Parameter name: the label (default: the file's stem).
-  public static func load(path: String, name: String? = nil, imageNames: [String] = []) throws -> EvalModel {
+  public static func load(path: String, name: String? = nil, imageNames: [String] = [], eager: Bool = true) throws -> EvalModel {
     let label = name ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     if ModelSpec.isFolder(path) {
       return .results(name: label, folder: try ResultsFolder.match(folder: path, hrNames: imageNames, model: label))
     }
-    let loaded = try ModelLoader.load(path: path)
-    return .network(name: label, model: loaded, key: try OutputCache.modelKey(path: path))
+    let lazy = LazyModel(path: path)
+    if eager { _ = try lazy.get() }
+    return .network(name: label, model: lazy, key: try OutputCache.modelKey(path: path))
+  }
+
+  /// What makes this model's output for `image`, for the metric cache key.
+  func outputIdentity(_ image: EvalImage) -> String {
+    switch self {
+    case .bicubic: return "bicubic"
+    case .network(_, _, let key): return "network:" + key
+    case .results(_, let folder):
+      let file = folder.folder + "/" + (folder.files[image.name] ?? "")
+      return "results:" + file + "|" + OutputCache.fileStamp(file)
+    }
   }
 }
 
@@ -136,12 +166,13 @@ public struct Evaluator: Sendable {
       return (t.clamped01(), Date().timeIntervalSince(start), false)
     case .results(let name, let folder):
       return (try folder.output(for: image, model: name), nil, false)
-    case .network(let name, let loaded, let key):
+    case .network(let name, let lazy, let key):
+      let imageKey = OutputCache.imageKey(image.lr)
+      if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, nil, true) }
+      let loaded = try lazy.get()
       guard loaded.network.scale == image.scale else {
         throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
       }
-      let imageKey = OutputCache.imageKey(image.lr)
-      if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, nil, true) }
       let start = Date()
       let out = Upscaler(network: loaded.network, tileSize: tileSize).run(image.lr)
       let seconds = Date().timeIntervalSince(start)
@@ -152,14 +183,28 @@ public struct Evaluator: Sendable {
 
   /// The whole-image metrics of `sr` against the image's HR (from the metric cache beside the
   /// output cache, when there is one).
-  public func measure(_ sr: Tensor, _ image: EvalImage, lpipsMap: Bool = false) throws -> MetricValues {
-    try metrics.measure(sr: sr, hr: image.hr, cropBorder: cropBorder, lpipsMap: lpipsMap, cache: cache.map(MetricCache.init(beside:)))
+  public func measure(_ sr: Tensor, _ image: EvalImage, model: EvalModel, lpipsMap: Bool = false) throws -> MetricValues {
+    try metrics.measure(sr: sr, hr: image.hr, cropBorder: cropBorder, lpipsMap: lpipsMap, cache: metricCache(model, image))
   }
 
-  /// Evaluates one pair.
+  /// The cached whole-image metrics of `model` on `image`, without computing (or loading) anything.
+  public func cachedMetrics(_ model: EvalModel, _ image: EvalImage, lpipsMap: Bool = false) -> MetricValues? {
+    guard let (cache, key) = metricCache(model, image) else { return nil }
+    return cache.load(key: key, needMap: lpipsMap)
+  }
+
+  func metricCache(_ model: EvalModel, _ image: EvalImage) -> (cache: MetricCache, key: String)? {
+    cache.map { (MetricCache(beside: $0), MetricCache.key(output: model.outputIdentity(image), image: image.identity,
+                                                        cropBorder: cropBorder, selection: metrics.cacheSelection)) }
+  }
+
+  /// Evaluates one pair; with cached metrics no output is read and no network loaded.
   public func evaluate(_ model: EvalModel, _ image: EvalImage) throws -> EvalRow {
+    if case .network = model, let hit = cachedMetrics(model, image) {
+      return EvalRow(model: model.name, image: image.name, metrics: hit, parameters: model.parameters, seconds: nil, cached: true)
+    }
     let (sr, seconds, cached) = try output(model, image)
-    let values = try measure(sr, image)
+    let values = try measure(sr, image, model: model)
     return EvalRow(model: model.name, image: image.name, metrics: values, parameters: model.parameters, seconds: seconds,
                    cached: cached)
   }

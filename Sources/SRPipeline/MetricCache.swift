@@ -6,9 +6,10 @@ import SRTensor
 /// LPIPS-Alex map as raw float32 in `<key>.map.f32`), so a second `eval` or viewer launch reads
 /// them instead of recomputing LPIPS and NIQE.
 ///
-/// The key hashes the metric version, the selection (which metrics, which weights were available),
-/// the crop border and the 8-bit SR and HR pixels the metrics are computed on: any change to an
-/// output, an HR image, the protocol or the metric code gives a new key. Files appear by rename of
+/// The key names the metric version, the selection (which metrics, which weights were available),
+/// the crop border, the output (model content key) and the image files (path, size, mtime, inode):
+/// any change to a model, an HR or LR file, the protocol or the metric code gives a new key, and a
+/// cached launch hashes no pixels. Files appear by rename of
 /// complete temporary files; an unreadable entry is a miss.
 public struct MetricCache: Sendable {
   public var root: String
@@ -21,13 +22,11 @@ public struct MetricCache: Sendable {
   /// The cache beside an output cache.
   public init(beside outputs: OutputCache) { root = outputs.root + "/metrics" }
 
-  /// The key of one measurement.
-  public static func key(sr255: Tensor, hr255: Tensor, cropBorder: Int, selection: String) -> String {
-    var bytes = Array("\(metricVersion)|\(selection)|\(cropBorder)|\(sr255.shape)|".utf8)
-    bytes.reserveCapacity(bytes.count + sr255.count + hr255.count)
-    for v in sr255.data { bytes.append(UInt8(max(0, min(255, v)))) }
-    for v in hr255.data { bytes.append(UInt8(max(0, min(255, v)))) }
-    return SHA256.hex(bytes)
+  /// The key of one measurement: the metric version, the selection, the crop border, what made
+  /// the SR image (`output`: a network's content key, `bicubic`, a results file with its stamp) and
+  /// the image's identity (HR/LR files with their stamps, and the scale; `EvalImage.identity`).
+  public static func key(output: String, image: String, cropBorder: Int, selection: String) -> String {
+    SHA256.hex(Array("\(metricVersion)|\(selection)|\(cropBorder)|\(output)|\(image)".utf8))
   }
 
   struct Entry: Codable {

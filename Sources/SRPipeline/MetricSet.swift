@@ -72,21 +72,21 @@ public final class MetricSet: @unchecked Sendable {
   /// The metrics of `sr` against `hr` (`[3, H, W]` in [0, 1], same size); with `lpipsMap`, also
   /// the LPIPS-Alex spatial map, from the same trunk pass as the distance.
   /// - Throws: `MetricError.sizeMismatch` when the sizes differ (no metric is meaningful then).
-  /// - Parameter cache: where earlier measurements of the same pixels are read and new ones stored.
-  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int, lpipsMap: Bool = false, cache: MetricCache? = nil) throws -> MetricValues {
+  /// - Parameter cache: where an earlier measurement under the same key is read and a new one stored.
+  public func measure(sr: Tensor, hr: Tensor, cropBorder: Int, lpipsMap: Bool = false,
+                      cache: (cache: MetricCache, key: String)? = nil) throws -> MetricValues {
     guard sr.shape == hr.shape else {
       throw MetricError.sizeMismatch(a: sr.shape, b: hr.shape)
     }
+    if let cache, let hit = cache.cache.load(key: cache.key, needMap: lpipsMap) { return hit }
     let sr255 = ColorSpace.quantized255(sr), hr255 = ColorSpace.quantized255(hr)
-    let key = cache.map { _ in MetricCache.key(sr255: sr255, hr255: hr255, cropBorder: cropBorder, selection: cacheSelection) }
-    if let cache, let key, let hit = cache.load(key: key, needMap: lpipsMap) { return hit }
     let v = compute(sr255: sr255, hr255: hr255, cropBorder: cropBorder, lpipsMap: lpipsMap && alex != nil)
-    if let cache, let key { cache.store(v, key: key) }
+    if let cache { cache.cache.store(v, key: cache.key) }
     return v
   }
 
   /// The selection as part of a cache key: which metrics were asked for and which could be loaded.
-  var cacheSelection: String {
+  public var cacheSelection: String {
     "\(selection.rawValue):\(alex != nil):\(vgg != nil):\(niqeModel != nil)"
   }
 

@@ -30,13 +30,31 @@ public struct OutputCache: Sendable {
   public static let engineVersion = "srscope-engine-2"
 
   /// The content key of a model: the hash of the engine version and its file (and, for ncnn, of
-  /// the `.bin` beside it).
+  /// the `.bin` beside it). Remembered per file under `<root>/model-keys`, keyed by path, size,
+  /// modification time and inode, so an unchanged 64 MB checkpoint is not hashed at every launch.
   public static func modelKey(path: String) throws -> String {
-    var bytes = Array(engineVersion.utf8) + [0] + (try InputFile.read(path))
-    if path.hasSuffix(".param") {
-      bytes += try InputFile.read(String(path.dropLast(".param".count)) + ".bin")
+    let files = path.hasSuffix(".param") ? [path, String(path.dropLast(".param".count)) + ".bin"] : [path]
+    let stamp = files.map(fileStamp).joined(separator: ";")
+    let memo = OutputCache().root + "/model-keys/" + SHA256.hex(Array((engineVersion + "|" + path).utf8)).prefix(32)
+    if let saved = try? InputFile.readText(memo, maxBytes: 4096), saved.hasPrefix(stamp + " "), !stamp.isEmpty {
+      return String(saved.dropFirst(stamp.count + 1))
     }
-    return String(SHA256.hex(bytes).prefix(24))
+    var h = SHA256.Hasher()
+    h.update(engineVersion + "\u{0}")
+    for file in files { try InputFile.read(file).withUnsafeBytes { h.update($0) } }
+    let key = String(h.hexDigest().prefix(24))
+    if !stamp.isEmpty {
+      try? FileManager.default.createDirectory(atPath: (memo as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try? AtomicFile.write(Array((stamp + " " + key).utf8), to: memo)
+    }
+    return key
+  }
+
+  /// `size:mtime-ns:inode` of a file, or "" when it cannot be stat'ed.
+  static func fileStamp(_ path: String) -> String {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return "" }
+    return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
   }
 
   /// The content key of an input image: the hash of its float pixels.

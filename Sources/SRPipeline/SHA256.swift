@@ -15,37 +15,98 @@ public enum SHA256 {
 
   /// The digest of `bytes` as 64 lowercase hex digits.
   public static func hex(_ bytes: [UInt8]) -> String {
-    digest(bytes).map { String(format: "%02x", $0) }.joined()
+    var h = Hasher()
+    bytes.withUnsafeBytes { h.update($0) }
+    return h.hexDigest()
   }
 
   /// The 32-byte digest of `bytes`.
   public static func digest(_ bytes: [UInt8]) -> [UInt8] {
-    var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    var msg = bytes
-    let bitLength = UInt64(bytes.count) * 8
-    msg.append(0x80)
-    while msg.count % 64 != 56 { msg.append(0) }
-    for i in (0..<8).reversed() { msg.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-    var w = [UInt32](repeating: 0, count: 64)
-    for chunk in stride(from: 0, to: msg.count, by: 64) {
-      for i in 0..<16 {
-        let j = chunk + 4 * i
-        w[i] = UInt32(msg[j]) << 24 | UInt32(msg[j + 1]) << 16 | UInt32(msg[j + 2]) << 8 | UInt32(msg[j + 3])
+    var h = Hasher()
+    bytes.withUnsafeBytes { h.update($0) }
+    return h.finalize()
+  }
+
+  /// Incremental hashing: `update` any number of times, then `finalize` once.
+  public struct Hasher {
+    var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+      (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    var pending: [UInt8] = []
+    var length: UInt64 = 0
+
+    public init() { pending.reserveCapacity(64) }
+
+    /// Adds bytes.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+      guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+      length &+= UInt64(bytes.count)
+      var offset = 0
+      if !pending.isEmpty {
+        let take = min(64 - pending.count, bytes.count)
+        pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
+        offset = take
+        if pending.count == 64 {
+          pending.withUnsafeBytes { compress($0.baseAddress!) }
+          pending.removeAll(keepingCapacity: true)
+        }
       }
-      for i in 16..<64 {
-        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+      while bytes.count - offset >= 64 {
+        compress(base + offset)
+        offset += 64
       }
-      var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-      for i in 0..<64 {
-        let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-      }
-      for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
+      if offset < bytes.count { pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset)) }
     }
-    return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+
+    /// Adds the UTF-8 bytes of `text`.
+    public mutating func update(_ text: String) {
+      var t = text
+      t.withUTF8 { update(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The 32-byte digest (pads and processes the last block).
+    public mutating func finalize() -> [UInt8] {
+      let bits = length &* 8
+      var tail = pending
+      tail.append(0x80)
+      while tail.count % 64 != 56 { tail.append(0) }
+      for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
+      tail.withUnsafeBytes { buf in
+        for block in stride(from: 0, to: buf.count, by: 64) { compress(buf.baseAddress! + block) }
+      }
+      let h = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+      return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+    }
+
+    /// The digest as 64 lowercase hex digits.
+    public mutating func hexDigest() -> String {
+      let digits = Array("0123456789abcdef".utf8)
+      return String(decoding: finalize().flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    /// One 64-byte block.
+    mutating func compress(_ block: UnsafeRawPointer) {
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+        SHA256.k.withUnsafeBufferPointer { k in
+          for i in 0..<16 {
+            let p = block + 4 * i
+            w[i] = UInt32(p.load(fromByteOffset: 0, as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
+              | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
+          }
+          for i in 16..<64 {
+            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+          }
+          var (a, b, c, d, e, f, g, hh) = state
+          for i in 0..<64 {
+            let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+          }
+          state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ hh)
+        }
+      }
+    }
   }
 
   @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

@@ -143,7 +143,7 @@ struct NCNNErrorCase: Sendable, CustomTestStringConvertible {
   }
 
   @Test func missingFileIsAnIOError() {
-    #expect(throws: NCNNError.io(path: "/nonexistent/x.param", reason: "cannot read file")) {
+    #expect(throws: NCNNError.io(path: "/nonexistent/x.param", reason: "No such file or directory")) {
       try NCNNModel.read(paramPath: "/nonexistent/x.param")
     }
   }

@@ -241,3 +241,46 @@ struct InputFileTests {
     #expect(throws: InputFileError(path: dir + "/f", reason: "3 bytes is more than the limit of 2")) { try InputFile.read(dir + "/f", maxBytes: 2) }
   }
 }
+
+@Suite("Caches")
+struct CacheTests {
+  @Test func incrementalSHA256EqualsOneShot() {
+    let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    for split in [0, 1, 55, 56, 63, 64, 65, 999, 1000] {
+      var h = SHA256.Hasher()
+      bytes[..<split].withUnsafeBytes { h.update($0) }
+      bytes[split...].withUnsafeBytes { h.update($0) }
+      #expect(h.hexDigest() == SHA256.hex(bytes), "split at \(split)")
+    }
+  }
+
+  @Test func metricCacheRoundTripsValuesNotesAndMap() throws {
+    let cache = MetricCache(root: try scratchFolder("metric-cache"))
+    var v = MetricValues()
+    v.psnr_y = .infinity; v.ssim_y = 0.912345678901; v.niqe = nil
+    v.notes = ["niqe: image smaller than two 96-pixel blocks"]
+    v.lpipsAlexMap = Tensor(shape: [1, 2, 3], data: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    let key = MetricCache.key(output: "network:abc", image: "img", cropBorder: 4, selection: "11:true:false:true")
+    #expect(cache.load(key: key, needMap: false) == nil)
+    cache.store(v, key: key)
+    let back = try #require(cache.load(key: key, needMap: true))
+    #expect(back.psnr_y == .infinity && back.ssim_y == 0.912345678901 && back.niqe == nil && back.notes == v.notes)
+    #expect(back.lpipsAlexMap == v.lpipsAlexMap)
+    // Any part of the key changes it.
+    #expect(key != MetricCache.key(output: "network:abc", image: "img", cropBorder: 0, selection: "11:true:false:true"))
+    #expect(key != MetricCache.key(output: "bicubic", image: "img", cropBorder: 4, selection: "11:true:false:true"))
+  }
+
+  @Test func modelKeysAreRememberedUntilTheFileChanges() throws {
+    let dir = try scratchFolder("model-key")
+    setenv("SRSCOPE_CACHE", dir + "/cache", 1)
+    defer { unsetenv("SRSCOPE_CACHE") }
+    let path = dir + "/m.safetensors"
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+    let first = try OutputCache.modelKey(path: path)
+    #expect(try OutputCache.modelKey(path: path) == first)
+    #expect(FileManager.default.fileExists(atPath: dir + "/cache/model-keys"))
+    try Data([1, 2, 3, 4]).write(to: URL(fileURLWithPath: path))  // new content, new size
+    #expect(try OutputCache.modelKey(path: path) != first)
+  }
+}

@@ -117,7 +117,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       guard let path else { models.append(.bicubic); continue }
       setMessage("loading \(modelNames[i])")
       let imageNames = imagePaths.map { ($0 as NSString).lastPathComponent }
-      do { models.append(try EvalModel.load(path: path, name: modelNames[i], imageNames: imageNames)) } catch {
+      do { models.append(try EvalModel.load(path: path, name: modelNames[i], imageNames: imageNames, eager: false)) } catch {
         models.append(nil)
         lock.withLock { loadFailures[i] = Self.oneLine(error) }
       }
@@ -125,22 +125,54 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     return (metricSet, models)
   }
 
+  /// Works in the order of what is on screen: the wanted image first, then its neighbours (nearest
+  /// first, re-chosen after every image). A pair whose metrics are cached only gets its metrics;
+  /// its output is read from the output cache when its image is on screen, or after everything
+  /// else is ready.
   private func work() {
     let engine = loadEngine()
     let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
-    for i in imagePaths.indices { loadImage(i) }
     var pending = Set(imagePaths.indices)
+    var unread: [(model: Int, image: Int)] = []
     while !pending.isEmpty {
       let wanted = lock.withLock { wantedImage }
-      let image = pending.contains(wanted) ? wanted : pending.min()!
+      let image = pending.min { abs($0 - wanted) < abs($1 - wanted) || (abs($0 - wanted) == abs($1 - wanted) && $0 < $1) }!
       pending.remove(image)
+      loadImage(image)
       guard let eval = lock.withLock({ evalImages[image] }) else {
         lock.withLock { done += modelNames.count }
         continue
       }
-      for (m, model) in engine.models.enumerated() { run(model, m, eval, image, evaluator) }
+      for (m, model) in engine.models.enumerated() {
+        if image != wanted, let model, recordCached(model, m, eval, image, evaluator) { unread.append((m, image)); continue }
+        run(model, m, eval, image, evaluator)
+      }
     }
     setMessage("ready")
+    // Outputs whose metrics came from the cache, wanted image first.
+    while !unread.isEmpty {
+      let wanted = lock.withLock { wantedImage }
+      let next = unread.firstIndex { $0.image == wanted } ?? 0
+      let (m, image) = unread.remove(at: next)
+      guard let model = engine.models[m], let eval = lock.withLock({ evalImages[image] }) else { continue }
+      if let (sr, _, _) = try? evaluator.output(model, eval) { lock.withLock { outputs[Pair(model: m, image: image)] = sr } }
+    }
+  }
+
+  /// Records the cached metrics (and LPIPS map) of a pair; false when they are not cached.
+  private func recordCached(_ model: EvalModel, _ m: Int, _ eval: EvalImage, _ image: Int, _ evaluator: Evaluator) -> Bool {
+    guard let v = evaluator.cachedMetrics(model, eval, lpipsMap: true) else { return false }
+    record(v, Pair(model: m, image: image))
+    lock.withLock { done += 1 }
+    return true
+  }
+
+  private func record(_ v: MetricValues, _ key: Pair) {
+    // A metric that was attempted and failed is shown as "n/a" (NaN), not as still loading.
+    lock.withLock {
+      metrics[key] = MetricRow(psnrY: v.psnr_y ?? .nan, ssimY: v.ssim_y ?? .nan, lpips: v.lpips_alex ?? .nan, niqe: v.niqe ?? .nan)
+      if let map = v.lpipsAlexMap { maps[key] = map }
+    }
   }
 
   /// Computes, in the calling thread, what a montage of `models` on `image` needs (for `compare`).
@@ -176,13 +208,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     do {
       let (sr, _, _) = try evaluator.output(model, eval)
       lock.withLock { outputs[key] = sr }
-      let v = try evaluator.measure(sr, eval, lpipsMap: true)
-      // A metric that was attempted and failed is shown as "n/a" (NaN), not as still loading.
-      lock.withLock {
-        metrics[key] = MetricRow(psnrY: v.psnr_y ?? .nan, ssimY: v.ssim_y ?? .nan,
-                                 lpips: v.lpips_alex ?? .nan, niqe: v.niqe ?? .nan)
-      }
-      if let map = v.lpipsAlexMap { lock.withLock { maps[key] = map } }
+      record(try evaluator.measure(sr, eval, model: model, lpipsMap: true), key)
     } catch {
       lock.withLock { failures[key] = Self.oneLine(error) }
     }
