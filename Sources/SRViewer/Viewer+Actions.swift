@@ -2,32 +2,47 @@ import Foundation
 import SRTensor
 
 extension Viewer {
-  /// Ranks crops of model A against HR (or against the baseline in |A-base| mode) and jumps to the
-  /// worst one (`restart`) or to the next one in the ranking.
+  /// Ranks crops of model A against HR (or against the baseline in |A-base| mode) over every image
+  /// of the set whose outputs are ready, and jumps to the worst one (`restart`: a new ranking) or to
+  /// the next one in the ranking, changing the image when it is elsewhere.
   func findWorst(restart: Bool) {
-    let i = state.imageIndex
-    guard let set = data.imageSet(i), let a = data.output(model: state.focus, image: i) else {
-      state.message = "worst-first: output of \(modelName(state.focus)) not ready yet"
-      return
-    }
     let versusBase = state.errorMode == .versusBaseline && state.baseline != state.focus
-    let reference = versusBase ? data.output(model: state.baseline, image: i) : set.hr
-    guard let b = reference else { state.message = "worst-first: baseline output not ready yet"; return }
+    let against = versusBase ? modelName(state.baseline) : "HR"
     if restart || state.worstRanking.isEmpty {
-      let ranked = WorstCrop.rank(a, b, size: state.cropSize, stride: max(1, state.cropSize / 2))
-      state.worstRanking = ranked.map(\.crop)
+      var ranked: [(image: Int, candidate: WorstCrop.Candidate)] = []
+      var notReady = 0
+      for i in 0..<data.imageCount {
+        guard let set = data.imageSet(i, wanted: false), let a = data.output(model: state.focus, image: i),
+              let b = versusBase ? data.output(model: state.baseline, image: i) : set.hr else {
+          notReady += 1
+          continue
+        }
+        ranked += WorstCrop.rank(a, b, size: min(state.cropSize, set.hr.width, set.hr.height),
+                                 stride: max(1, state.cropSize / 2)).map { (i, $0) }
+      }
+      ranked.sort { $0.candidate.meanAbsDifference > $1.candidate.meanAbsDifference }
+      ranked = Array(ranked.prefix(200))
+      state.worstRanking = ranked.map(\.candidate.crop)
+      state.worstImages = ranked.map(\.image)
+      lastWorstScores = ranked.map(\.candidate.meanAbsDifference)
       state.worstIndex = 0
-      lastWorstScores = ranked.map(\.meanAbsDifference)
+      lastWorstNotReady = notReady
     } else {
       state.worstIndex = (state.worstIndex + 1) % max(1, state.worstRanking.count)
     }
-    guard state.worstRanking.indices.contains(state.worstIndex) else { state.message = "worst-first: nothing to rank"; return }
+    guard state.worstRanking.indices.contains(state.worstIndex) else {
+      state.message = "worst-first: no outputs of \(modelName(state.focus)) ready yet"
+      return
+    }
     let crop = state.worstRanking[state.worstIndex]
+    if state.worstImages.indices.contains(state.worstIndex) { state.imageIndex = state.worstImages[state.worstIndex] }
     state.cropX = crop.x
     state.cropY = crop.y
     let score = lastWorstScores.indices.contains(state.worstIndex) ? lastWorstScores[state.worstIndex] : .nan
-    state.message = "worst #\(state.worstIndex + 1)/\(state.worstRanking.count): mean |\(modelName(state.focus))-"
-      + (versusBase ? modelName(state.baseline) : "HR") + "| = " + String(format: "%.4f", score) + " (W: next)"
+    let image = data.imageSet(state.imageIndex, wanted: false)?.name ?? "image \(state.imageIndex + 1)"
+    state.message = "worst #\(state.worstIndex + 1)/\(state.worstRanking.count) over the set: \(image), mean |\(modelName(state.focus))-"
+      + against + "| = " + String(format: "%.4f", score) + " (W: next)"
+      + (lastWorstNotReady > 0 ? "; \(lastWorstNotReady) images not ready" : "")
   }
 
   /// The tiles of the current comparison (same panels as on screen, blink off).

@@ -90,7 +90,7 @@ extension Viewer {
   }
 
   func drawLegend(on term: TerminalDevice, row: Int, cols: Int) {
-    let text: String
+    var text: String
     switch state.errorMode {
     case .off:
       text = state.blink ? "blink: \(modelName(state.focus)) <-> \(state.blinkPartner.map(modelName) ?? "HR") (space stops)" : ""
@@ -99,21 +99,45 @@ extension Viewer {
     case .versusHR, .versusBaseline:
       text = "\(state.errorMode.label) mean over RGB, fixed scale 0 (black) .. 0.25 (white): red ~0.08, yellow ~0.17; above clips"
     }
+    let table = state.showSetMean
+      ? "table: set mean over \(setMeanImagesReady)/\(data.imageCount) images (m: this image)"
+      : "table: this image (m: set mean)"
+    text = text.isEmpty ? table : text + " | " + table
     term.write(MetricTable.fit(text, cols), row: row, col: 0, attributes: [])
   }
 
   func drawTable(on term: TerminalDevice, screen: ScreenLayout, cols: Int) {
     term.write(MetricTable.fit(MetricTable.header, cols), row: screen.tableRow, col: 0, attributes: .bold)
-    let base = data.wholeImageMetrics(model: state.baseline, image: state.imageIndex)
+    func metrics(_ m: Int) -> MetricRow? { state.showSetMean ? setMean(model: m) : data.wholeImageMetrics(model: m, image: state.imageIndex) }
+    let base = metrics(state.baseline)
     let count = data.modelNames.count
     // Scroll so the focus row stays visible when not every model fits.
     let first = max(0, min(state.focus - screen.tableModelRows + 1, count - screen.tableModelRows))
     for (line, m) in (first..<min(count, first + screen.tableModelRows)).enumerated() {
-      let row = MetricTable.row(index: m, name: modelName(m), metrics: data.wholeImageMetrics(model: m, image: state.imageIndex),
+      let row = MetricTable.row(index: m, name: modelName(m), metrics: metrics(m),
                                 baseline: base, isShown: state.shownModels.contains(m), isFocus: m == state.focus,
                                 isBaseline: m == state.baseline, error: data.modelError(model: m, image: state.imageIndex))
       term.write(MetricTable.fit(row, cols), row: screen.tableRow + 1 + line, col: 0, attributes: [])
     }
+  }
+
+  /// The mean of each metric over the images where it is known (as `srscope eval` averages), or
+  /// nil while no image has metrics; NaN ("n/a") when no image could compute it.
+  func setMean(model m: Int) -> MetricRow? {
+    let rows = (0..<data.imageCount).compactMap { data.wholeImageMetrics(model: m, image: $0) }
+    guard !rows.isEmpty else { return nil }
+    func mean(_ f: (MetricRow) -> Double?) -> Double {
+      let v = rows.compactMap(f).filter { !$0.isNaN }
+      return v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
+    }
+    return MetricRow(psnrY: mean(\.psnrY), ssimY: mean(\.ssimY), lpips: mean(\.lpips), niqe: mean(\.niqe))
+  }
+
+  /// The images whose metrics are known for every model that has not failed.
+  var setMeanImagesReady: Int {
+    (0..<data.imageCount).filter { i in
+      data.modelNames.indices.allSatisfy { data.wholeImageMetrics(model: $0, image: i) != nil || data.modelError(model: $0, image: i) != nil }
+    }.count
   }
 
   func drawStatus(on term: TerminalDevice, row: Int, cols: Int) {

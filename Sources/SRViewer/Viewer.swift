@@ -47,6 +47,8 @@ public final class Viewer {
   var chartCache: (key: ChartKey, bytes: [UInt8])?
   var lastBlink = Date()
   var lastWorstScores: [Double] = []
+  /// Images without model A's output when the last ranking was made.
+  var lastWorstNotReady = 0
   /// Whether the crop has been centred on the first image shown (it starts at the centre, where
   /// photos have their subject, not in a corner).
   var centeredInitialCrop = false

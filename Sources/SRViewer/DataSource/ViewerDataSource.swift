@@ -75,6 +75,9 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   var imageCount: Int { get }
   /// The image set at `index`, or `nil` while it is loading (or when it could not be loaded).
   func imageSet(_ index: Int) -> ViewerImageSet?
+  /// The image set at `index`; with `wanted: false` the call is a look (a set-wide search) that
+  /// does not make `index` the image the background work should serve first.
+  func imageSet(_ index: Int, wanted: Bool) -> ViewerImageSet?
   /// Why the image at `index` could not be loaded (one line), or `nil`.
   func imageError(_ index: Int) -> String?
   /// The SR output `[3, H, W]` of `model` on `image`, or `nil` until ready.
@@ -99,6 +102,8 @@ public protocol ViewerDataSource: AnyObject, Sendable {
 extension ViewerDataSource {
   /// No training logs unless the source provides them.
   public func validationCurve(model: Int) -> ValidationCurve? { nil }
+  /// Sources without priorities answer both the same way.
+  public func imageSet(_ index: Int, wanted: Bool) -> ViewerImageSet? { imageSet(index) }
   /// No load errors unless the source reports them.
   public func imageError(_ index: Int) -> String? { nil }
   /// No model errors unless the source reports them.

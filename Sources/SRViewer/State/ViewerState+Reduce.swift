@@ -28,6 +28,7 @@ extension ViewerState {
     case .char("w"): s.effect = .findWorst(restart: true)
     case .char("W"): s.effect = .findWorst(restart: s.worstRanking.isEmpty)
     case .char("x"): s.effect = .export
+    case .char("m"): s.showSetMean.toggle()
     case .char("?"): s.showHelp.toggle()
     case .escape: s.showHelp = false; s.blink = false
     case .char("q"), .interrupt: s.effect = .quit
@@ -74,8 +75,6 @@ extension ViewerState {
   mutating func changeImage(by delta: Int, _ ctx: ViewerContext) {
     guard ctx.imageCount > 0 else { return }
     imageIndex = (imageIndex + delta + ctx.imageCount) % ctx.imageCount
-    worstRanking = []
-    worstIndex = 0
   }
 
   mutating func toggleModel(_ model: Int, _ ctx: ViewerContext) {

@@ -82,8 +82,12 @@ public struct ViewerState: Sendable, Equatable {
   public var errorMode = ErrorMapMode.off
   /// Whether the help overlay is visible.
   public var showHelp = false
-  /// Ranked crop origins from the last worst-first search.
+  /// Ranked crops from the last worst-first search, over every image of the set.
   public var worstRanking: [CropRect] = []
+  /// The image of each entry of `worstRanking`.
+  public var worstImages: [Int] = []
+  /// The metric table shows the mean over the set's images instead of the current image (`m`).
+  public var showSetMean = false
   /// Position in `worstRanking` currently shown.
   public var worstIndex = 0
   /// Work requested by the last key, cleared by the run loop.

@@ -55,9 +55,11 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     lock.withLock { (done, total, message) }
   }
 
-  func imageSet(_ index: Int) -> ViewerImageSet? {
+  func imageSet(_ index: Int) -> ViewerImageSet? { imageSet(index, wanted: true) }
+
+  func imageSet(_ index: Int, wanted: Bool) -> ViewerImageSet? {
     lock.withLock {
-      wantedImage = index
+      if wanted { wantedImage = index }
       return images[index]
     }
   }
