@@ -30,13 +30,13 @@ extension Viewer {
       + (versusBase ? modelName(state.baseline) : "HR") + "| = " + String(format: "%.4f", score) + " (W: next)"
   }
 
-  /// The tiles of the current comparison (same panels as on screen, blink off).
-  func montageTiles() -> [Montage.Tile] {
-    guard let set = data.imageSet(state.imageIndex) else { return [] }
+  /// The montage request of the current comparison (same panels as on screen, blink off; the
+  /// default theme and panel size, as `srscope compare` without `--theme`/`--panel-size`).
+  func montageRequest() -> ComparisonMontage.Request? {
+    guard let set = data.imageSet(state.imageIndex) else { return nil }
     let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
-    let request = ComparisonMontage.Request(image: state.imageIndex, models: state.shownModels,
-                                            baseline: state.baseline, crop: crop, errorMode: state.errorMode)
-    return ComparisonMontage.tiles(request, data: data) { cropMetrics(model: $0, crop: $1) }
+    return ComparisonMontage.Request(image: state.imageIndex, models: state.shownModels,
+                                     baseline: state.baseline, crop: crop, errorMode: state.errorMode)
   }
 
   /// Writes the montage PNG and shows the equivalent command line in the status bar.
@@ -47,11 +47,14 @@ extension Viewer {
     let base = stem.hasSuffix(".png") ? String(stem.dropLast(4)) : stem
     let path = exportDirectory + "/compare-\(base)-\(crop.x)_\(crop.y)_\(crop.width)x\(crop.height).png"
     do {
-      try Montage.writePNG(Montage.compose(montageTiles()), to: path)
-      let request = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
+      guard let request = montageRequest(),
+            let image = ComparisonMontage.render(request, data: data, metrics: { cropMetrics(model: $0, crop: $1) })
+      else { state.message = "export: image not loaded"; return }
+      try Montage.writePNG(image, to: path)
+      let command = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
                                    models: state.shownModels.map(modelName), baseline: modelName(state.baseline),
                                    crop: crop, errorMode: state.errorMode, outputPath: path)
-      lastExportCommand = compareCommand(request)
+      lastExportCommand = compareCommand(command)
       state.message = "wrote \(path) | \(lastExportCommand ?? "")"
     } catch {
       state.message = "export failed: \(error)"
