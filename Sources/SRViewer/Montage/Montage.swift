@@ -14,6 +14,9 @@ public enum MontageTheme: String, Sendable, CaseIterable {
   public var text: (UInt8, UInt8, UInt8) { self == .light ? (17, 17, 17) : (238, 238, 238) }
   /// Metric lines and captions.
   public var secondaryText: (UInt8, UInt8, UInt8) { self == .light ? (85, 85, 85) : (170, 170, 170) }
+  /// A 1 px line just outside error maps and the colour bar, whose zero end is black: needed on
+  /// the dark page only (`nil` on the light one).
+  public var mapFrame: (UInt8, UInt8, UInt8)? { self == .light ? nil : (96, 96, 96) }
 }
 
 /// A labelled grid of equally sized cells, for export as PNG: a title row, then rows of pictures,
@@ -131,7 +134,7 @@ public enum Montage {
       guard sheet.maps.indices.contains(i) else { continue }
       let origin = g.mapOrigin(i)
       if let map = sheet.maps[i] {
-        draw(map, at: origin, geometry: g, into: &out, text: text, theme: theme)
+        draw(map, at: origin, geometry: g, into: &out, text: text, theme: theme, framed: true)
       } else if let legend = sheet.legend, i == sheet.maps.firstIndex(where: { $0 == nil }), i < g.columns {
         drawLegend(legend, at: origin, geometry: g, into: &out, text: text, theme: theme)
       }
@@ -140,10 +143,11 @@ public enum Montage {
   }
 
   static func draw(_ tile: Tile, at origin: (x: Int, y: Int), geometry g: Geometry, into out: inout RGBImage,
-                   text: TextRenderer, theme: MontageTheme) {
+                   text: TextRenderer, theme: MontageTheme, framed: Bool = false) {
     if let p = tile.picture {
       let at = g.centred(PixelSize(width: p.width, height: p.height), in: origin)
       out.paste(p, x: at.x, y: at.y)
+      if framed, let colour = theme.mapFrame { frame(&out, x: at.x, y: at.y, width: p.width, height: p.height, colour) }
     }
     for (k, line) in tile.labels.enumerated() {
       text.draw(line, into: &out, x: origin.x, y: origin.y + g.cell.height + g.labelPad + k * g.textLine,
@@ -166,6 +170,7 @@ public enum Montage {
     let barX = origin.x + inset
     let barY = origin.y + (ticksFit ? g.cell.height - barHeight - 3 - g.textLine : (g.cell.height - barHeight) / 2)
     out.paste(Colormap.legendBar(width: barWidth, height: barHeight), x: barX, y: barY)
+    if let colour = theme.mapFrame { frame(&out, x: barX, y: barY, width: barWidth, height: barHeight, colour) }
     guard ticksFit else { return }
     let ticks = [0, legend.scaleMax / 2, legend.scaleMax].map { String(format: "%g", $0) }
     for (k, tick) in ticks.enumerated() {
@@ -175,6 +180,17 @@ public enum Montage {
       let left = min(max(x - w / 2, origin.x), origin.x + g.cell.width - w)
       text.draw(tick, into: &out, x: left, y: barY + barHeight + 3, size: g.textSize,
                 maxWidth: origin.x + g.cell.width - left, color: theme.secondaryText)
+    }
+  }
+
+  /// A 1 px rectangle just outside the `width` x `height` area at (`x`, `y`), clipped (it lies in
+  /// the gap between cells, which is at least 8 px).
+  static func frame(_ out: inout RGBImage, x: Int, y: Int, width: Int, height: Int, _ colour: (UInt8, UInt8, UInt8)) {
+    for px in (x - 1)...(x + width) where (0..<out.width).contains(px) {
+      for py in [y - 1, y + height] where (0..<out.height).contains(py) { out[px, py] = colour }
+    }
+    for py in y..<(y + height) where (0..<out.height).contains(py) {
+      for px in [x - 1, x + width] where (0..<out.width).contains(px) { out[px, py] = colour }
     }
   }
 

@@ -197,7 +197,7 @@ public final class TextRenderer: @unchecked Sendable {
   /// The bitmap font's spelling of a few typographic characters the labels use.
   static func ascii(_ text: String) -> String {
     let map: [Character: String] = ["\u{00D7}": "x", "\u{2212}": "-", "\u{2014}": "-", "\u{2013}": "-",
-                                    "\u{2026}": "...", "\u{00B7}": "."]
+                                    "\u{2026}": "...", "\u{00B7}": ".", "\u{0394}": "D"]
     return text.map { map[$0] ?? String($0) }.joined()
   }
 }
