@@ -45,13 +45,13 @@ extension Viewer {
       + (lastWorstNotReady > 0 ? "; \(lastWorstNotReady) images not ready" : "")
   }
 
-  /// The tiles of the current comparison (same panels as on screen, blink off).
-  func montageTiles() -> [Montage.Tile] {
-    guard let set = data.imageSet(state.imageIndex) else { return [] }
+  /// The montage request of the current comparison (same panels as on screen, blink off; the
+  /// default theme and panel size, as `srscope compare` without `--theme`/`--panel-size`).
+  func montageRequest() -> ComparisonMontage.Request? {
+    guard let set = data.imageSet(state.imageIndex) else { return nil }
     let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
-    let request = ComparisonMontage.Request(image: state.imageIndex, models: state.shownModels,
-                                            baseline: state.baseline, crop: crop, errorMode: state.errorMode)
-    return ComparisonMontage.tiles(request, data: data) { cropMetrics(model: $0, crop: $1) }
+    return ComparisonMontage.Request(image: state.imageIndex, models: state.shownModels,
+                                     baseline: state.baseline, crop: crop, errorMode: state.errorMode)
   }
 
   /// Writes the montage as NAME.png and, beside it, NAME.sh: the `srscope compare` command that
@@ -64,13 +64,16 @@ extension Viewer {
     let base = directory + "/compare-\(stem)-\(crop.x)_\(crop.y)_\(crop.width)x\(crop.height)"
     let path = base + ".png", script = base + ".sh"
     do {
-      try Montage.writePNG(Montage.compose(montageTiles()), to: path)
-      let request = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
+      guard let request = montageRequest(),
+            let image = ComparisonMontage.render(request, data: data, metrics: { cropMetrics(model: $0, crop: $1) })
+      else { state.message = "export: image not loaded"; return }
+      try Montage.writePNG(image, to: path)
+      let command = CompareRequest(imageIndex: state.imageIndex, imageName: set.name,
                                    models: state.shownModels.map(modelName), baseline: modelName(state.baseline),
                                    crop: crop, errorMode: state.errorMode, outputPath: path)
-      let command = compareCommand(request)
-      lastExportCommand = command
-      let text = "#!/bin/sh\n# Re-creates \((path as NSString).lastPathComponent), exported from the srscope viewer.\nexec \(command)\n"
+      let line = compareCommand(command)
+      lastExportCommand = line
+      let text = "#!/bin/sh\n# Re-creates \((path as NSString).lastPathComponent), exported from the srscope viewer.\nexec \(line)\n"
       try AtomicFile.write(Array(text.utf8), to: script)
       chmod(script, 0o755)
       state.message = "wrote \(path) and \((script as NSString).lastPathComponent) (the srscope compare command)"

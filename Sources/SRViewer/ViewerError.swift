@@ -6,6 +6,8 @@ public enum ViewerError: Error, CustomStringConvertible, Equatable {
   case sixelUnsupported
   /// The data source has no images.
   case noImages
+  /// A montage was asked for an image that is not loaded.
+  case imageNotLoaded(Int)
 
   /// One line, printed by the CLI after `Error: `.
   public var description: String {
@@ -13,6 +15,7 @@ public enum ViewerError: Error, CustomStringConvertible, Equatable {
     case .terminalUnavailable: return "viewer: cannot initialise the terminal (is stdout a tty and TERM set?)"
     case .sixelUnsupported: return "viewer: the terminal did not report sixel support (DA1 lacks 4); use --graphics blocks"
     case .noImages: return "viewer: the data source has no images"
+    case .imageNotLoaded(let i): return "montage: image \(i) is not loaded"
     }
   }
 }

@@ -21,6 +21,10 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Comma-separated labels of the models to show (default: all).") var models: String?
   @Option(help: "Baseline model name (default: bicubic).") var baseline: String = "bicubic"
   @Option(help: "Error map: off, sr-hr, a-base, lpips.") var errorMap: String = "off"
+  @Option(help: "Colours: light (white background, for papers) or dark.") var theme: String = "light"
+  @Option(help: ArgumentHelp("Pixels of each picture's longer side; the crop is enlarged by the largest whole factor that fits (nearest neighbour), or reduced by the smallest whole factor.",
+                             valueName: "pixels"))
+  var panelSize: Int = ComparisonMontage.defaultPanelSize
   @Option(help: "Output PNG.") var output: String
   @OptionGroup var threading: ThreadOptions
 
@@ -29,6 +33,11 @@ struct CompareCommand: ParsableCommand {
   func validate() throws {
     guard Self.errorModes[errorMap] != nil else { throw ValidationError("--error-map must be off, sr-hr, a-base or lpips") }
     guard parsedCrop != nil else { throw ValidationError("--crop must be x,y,w,h with w,h >= 1") }
+    guard MontageTheme(rawValue: theme) != nil else { throw ValidationError("--theme must be light or dark") }
+    let sizes = ComparisonMontage.panelSizes
+    guard sizes.contains(panelSize) else {
+      throw ValidationError("--panel-size must be \(sizes.lowerBound)...\(sizes.upperBound) pixels")
+    }
   }
 
   var parsedCrop: CropRect? {
@@ -64,7 +73,8 @@ struct CompareCommand: ParsableCommand {
       throw ValidationError("crop \(c) is outside the \(set.hr.width)x\(set.hr.height) image")
     }
     let request = ComparisonMontage.Request(image: index, models: ids, baseline: base, crop: c,
-                                            errorMode: Self.errorModes[errorMap]!)
+                                            errorMode: Self.errorModes[errorMap]!, theme: MontageTheme(rawValue: theme)!,
+                                            panelSize: panelSize)
     try ComparisonMontage.write(request, data: source, to: output)
     print("wrote \(output)")
   }
