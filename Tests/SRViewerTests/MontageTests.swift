@@ -232,8 +232,10 @@ import Testing
                         terminal: RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [.char("x"), nil]))
     viewer.exportDirectory = dir
     try viewer.run()
-    let exported = try FileManager.default.contentsOfDirectory(atPath: dir)
-    #expect(exported.count == 1)
+    let written = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    #expect(written.count == 2)  // NAME.png and the NAME.sh that re-creates it
+    let exported = written.filter { $0.hasSuffix(".png") }
+    #expect(written.contains { $0.hasSuffix(".sh") } && exported.count == 1)
     let s = viewer.state
     let crop = s.crop(in: PixelSize(width: 48, height: 32))
     let request = ComparisonMontage.Request(image: 0, models: s.shownModels, baseline: s.baseline, crop: crop,
