@@ -38,14 +38,17 @@ extension Viewer {
     let sources = panelSources()
     let layout = Layout.compute(terminal: size, pixelsPerCell: mode.pixelsPerCell(term.capabilities.cellPixels),
                                 panelCount: sources.count, crop: PixelSize(width: crop.width, height: crop.height),
-                                modelCount: data.modelNames.count, bandHeight: mode.bandHeight, chart: wantsChart)
+                                modelCount: data.modelNames.count, bandHeight: mode.bandHeight, chart: wantsChart,
+                                zoomSteps: state.zoomSteps)
     guard case .screen(let screen) = layout else {
       if case .tooSmall(let message) = layout { drawWrapped(message, on: term, size: size) }
       return
     }
     let zoom = screen.panels.first?.zoom ?? Zoom(up: 1, down: 1)
+    let shownCrop = screen.panels.first.map { $0.visible(crop) } ?? crop
+    let part = shownCrop == crop ? "" : " (centre \(shownCrop.width)x\(shownCrop.height) shown)"
     term.write(MetricTable.fit("[\(state.imageIndex + 1)/\(data.imageCount)] \(set.name)  crop \(crop.width)x\(crop.height)"
-      + " at \(crop.x),\(crop.y)  zoom \(zoom)  A: \(modelName(state.focus))  base: \(modelName(state.baseline))"
+      + " at \(crop.x),\(crop.y)  zoom \(zoom)\(state.zoomSteps == 0 ? " (fit)" : part)  A: \(modelName(state.focus))  base: \(modelName(state.baseline))"
       + "  \(mode.label)", size.cols), row: 0, col: 0, attributes: .bold)
     for (frame, source) in zip(screen.panels, sources) {
       drawPanel(source, frame: frame, crop: crop, set: set, on: term)
@@ -79,7 +82,7 @@ extension Viewer {
     term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
     term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
     guard !state.showHelp else { return }
-    let spec = PanelSpec(source: source, image: state.imageIndex, crop: crop, zoom: frame.zoom, size: frame.picture.pixels,
+    let spec = PanelSpec(source: source, image: state.imageIndex, crop: frame.visible(crop), zoom: frame.zoom, size: frame.picture.pixels,
                          errorMode: state.errorMode, baseline: state.baseline)
     if let bytes = renderer?.payload(spec, data: data) {
       term.writeGraphics(bytes, row: frame.picture.row, col: frame.picture.col, cells: frame.picture.cells)
@@ -98,6 +101,14 @@ extension Viewer {
       text = "LPIPS map, fixed scale 0 (black) .. 1 (white): red ~0.33, yellow ~0.67; above 1 clips"
     case .versusHR, .versusBaseline:
       text = "\(state.errorMode.label) mean over RGB, fixed scale 0 (black) .. 0.25 (white): red ~0.08, yellow ~0.17; above clips"
+    }
+    if let set = data.imageSet(state.imageIndex, wanted: false) {
+      let crop = state.crop(in: PixelSize(width: set.hr.width, height: set.hr.height))
+      let short = data.cropMetricMinimumSides.filter { min(crop.width, crop.height) < $0.side }
+      if !short.isEmpty {
+        let why = "n/a: " + short.map { "\($0.metric) needs a crop of at least \($0.side) px" }.joined(separator: ", ") + " (]: larger crop)"
+        text = text.isEmpty ? why : text + " | " + why
+      }
     }
     let table = state.showSetMean
       ? "table: set mean over \(setMeanImagesReady)/\(data.imageCount) images (m: this image)"
@@ -194,12 +205,13 @@ extension Viewer {
     guard case .screen(let screen) = Layout.compute(
       terminal: term.size, pixelsPerCell: ppc, panelCount: panelSources().count,
       crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight,
-      chart: wantsChart)
+      chart: wantsChart, zoomSteps: state.zoomSteps)
     else { return nil }
     for f in screen.panels where f.picture.contains(row: row, col: col) {
       let px = (col - f.picture.col) * ppc.width + ppc.width / 2
       let py = (row - f.picture.row) * ppc.height + ppc.height / 2
-      return (crop.x + px * f.zoom.down / f.zoom.up, crop.y + py * f.zoom.down / f.zoom.up)
+      let shown = f.visible(crop)
+      return (shown.x + px * f.zoom.down / f.zoom.up, shown.y + py * f.zoom.down / f.zoom.up)
     }
     return nil
   }

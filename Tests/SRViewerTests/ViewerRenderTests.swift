@@ -24,7 +24,7 @@ import Testing
   @Test func drawsLabelsPanelsAndTable() throws {
     let (term, _) = try render([nil])
     let lines = term.lines
-    #expect(lines[0].hasPrefix("[1/1] flat.png  crop 32x32 at 0,0  zoom 1x  A: dark  base: same  half-blocks 24-bit"))
+    #expect(lines[0].hasPrefix("[1/1] flat.png  crop 32x32 at 0,0  zoom 1x (fit)  A: dark  base: same  half-blocks 24-bit"))
     #expect(lines[1].contains("LR x4 (nearest)") && lines[1].contains("same (base)") && lines[1].contains("dark (A)"))
     #expect(lines[1].hasSuffix("HR"))
     // Crop PSNR-Y of "dark": |dY| = 0.1 * (65.481 + 128.553 + 24.966) = 21.9 -> 10 log10(255^2 / 21.9^2) = 21.32 dB.

@@ -17,11 +17,19 @@ import Testing
     #expect(run([.left, .up]).cropX == 0)
   }
 
-  @Test func zoomKeepsTheCentreAndStopsAtTheImage() {
-    let s = run([.shiftRight, .char("+")])  // x 32, size 64 -> centre 64; size 48 -> x 40
+  @Test func cropSizeKeysKeepTheCentreAndStopAtTheImage() {
+    let s = run([.shiftRight, .char("[")])  // x 32, size 64 -> centre 64; size 48 -> x 40
     #expect((s.cropSize, s.cropX) == (48, 40))
-    let big = run([.char("-"), .char("-"), .char("-"), .char("-")])
+    let big = run([.char("]"), .char("]"), .char("]"), .char("]")])
     #expect(big.cropSize == 192)  // 256 would exceed the 192-px image side
+  }
+
+  @Test func plusAndMinusMagnifyTheSameCrop() {
+    let s = run([.char("+"), .char("+"), .char("-")])
+    #expect(s.zoomSteps == 1 && s.cropSize == 64)
+    #expect(Zoom(up: 2, down: 1).stepped(2) == Zoom(up: 4, down: 1))
+    #expect(Zoom(up: 1, down: 1).stepped(-1) == Zoom(up: 1, down: 2))
+    #expect(Zoom(up: 16, down: 1).stepped(3) == Zoom(up: 16, down: 1))
   }
 
   @Test func togglesModelsFocusBaselineAndModes() {
@@ -57,5 +65,31 @@ import Testing
     #expect(run([.char("q")]).effect == .quit)
     #expect(run([.interrupt]).effect == .quit)
     #expect(run([.char("x"), .char("j")]).effect == nil)
+  }
+}
+
+@Suite struct LayoutZoomTests {
+  func frames(steps: Int) -> [PanelFrame] {
+    // 160x50 cells of 1x2 half-block pixels, 6 panels of a 32x32 crop, 3 table rows.
+    guard case .screen(let s) = Layout.compute(terminal: CellSize(rows: 50, cols: 160), pixelsPerCell: PixelSize(width: 1, height: 2),
+                                               panelCount: 6, crop: PixelSize(width: 32, height: 32), modelCount: 3,
+                                               bandHeight: 2, zoomSteps: steps) else { return [] }
+    return s.panels
+  }
+
+  @Test func magnifyingShowsTheCentreOfTheSameCrop() {
+    let fit = frames(steps: 0)
+    #expect(fit.first?.zoom == Zoom(up: 1, down: 1) && fit.count == 6)
+    let crop = CropRect(x: 100, y: 40, width: 32, height: 32)
+    #expect(fit.first?.visible(crop) == crop)
+    let two = frames(steps: 1)
+    #expect(two.first?.zoom == Zoom(up: 2, down: 1) && two.count == 6)
+    // Every panel still shows; the picture is cut to its space and shows the crop's centre, at 2x.
+    let shown = two.first!.visible(crop)
+    #expect(shown.width * 2 == two.first!.picture.pixels.width && shown.height * 2 == two.first!.picture.pixels.height)
+    #expect(shown.x - crop.x == (crop.width - shown.width) / 2 && shown.y - crop.y == (crop.height - shown.height) / 2)
+    #expect(shown.width < 32)
+    #expect(frames(steps: -1).first?.zoom == Zoom(up: 1, down: 2))
+    #expect(frames(steps: -1).first?.picture.pixels == PixelSize(width: 16, height: 16))
   }
 }

@@ -89,6 +89,9 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow?
   /// A spatial LPIPS map `[1, H, W]` for `model` on `image`, or `nil` if not available.
   func lpipsMap(model: Int, image: Int) -> Tensor?
+  /// The smallest crop side each crop metric can be computed on (`SSIM`: its 11x11 window; `LPIPS`:
+  /// its network's pooling), for the legend's "n/a" reasons.
+  var cropMetricMinimumSides: [(metric: String, side: Int)] { get }
   /// Background progress: finished units, total units and a short message.
   var progress: (done: Int, total: Int, message: String) { get }
   /// Why `model` has no output for `image` (one line: the file cannot be loaded, the network failed
@@ -102,6 +105,8 @@ public protocol ViewerDataSource: AnyObject, Sendable {
 extension ViewerDataSource {
   /// No training logs unless the source provides them.
   public func validationCurve(model: Int) -> ValidationCurve? { nil }
+  /// No crop-size limits unless the source states them.
+  public var cropMetricMinimumSides: [(metric: String, side: Int)] { [] }
   /// Sources without priorities answer both the same way.
   public func imageSet(_ index: Int, wanted: Bool) -> ViewerImageSet? { imageSet(index) }
   /// No load errors unless the source reports them.

@@ -15,8 +15,10 @@ extension ViewerState {
     case .shiftDown, .char("J"): s.move(dx: 0, dy: s.bigStep, ctx)
     case .shiftLeft, .char("H"): s.move(dx: -s.bigStep, dy: 0, ctx)
     case .shiftRight, .char("L"): s.move(dx: s.bigStep, dy: 0, ctx)
-    case .char("+"), .char("="), .mouse(_, _, .wheelUp): s.zoom(by: -1, ctx)
-    case .char("-"), .char("_"), .mouse(_, _, .wheelDown): s.zoom(by: 1, ctx)
+    case .char("+"), .char("="), .mouse(_, _, .wheelUp): s.zoomSteps = min(s.zoomSteps + 1, 8)
+    case .char("-"), .char("_"), .mouse(_, _, .wheelDown): s.zoomSteps = max(s.zoomSteps - 1, -7)
+    case .char("["): s.zoom(by: -1, ctx)
+    case .char("]"): s.zoom(by: 1, ctx)
     case .char("n"), .pageDown: s.changeImage(by: 1, ctx)
     case .char("p"), .pageUp: s.changeImage(by: -1, ctx)
     case .char(let c) where ("1"..."9").contains(c): if let n = Int(String(c)) { s.toggleModel(n - 1, ctx) }

@@ -66,8 +66,10 @@ public struct ViewerState: Sendable, Equatable {
   public var cropX = 0
   /// Top row of the crop in HR pixels.
   public var cropY = 0
-  /// Index into `cropSizes`.
+  /// Index into `cropSizes` (`[` / `]`).
   public var cropSizeIndex = 4
+  /// Magnification steps from the zoom that fits the window (`+` / `-`; 0 = fit).
+  public var zoomSteps = 0
   /// Models shown as panels, in index order.
   public var shownModels: [Int] = []
   /// The model "A" used by error maps, blink and worst-first.

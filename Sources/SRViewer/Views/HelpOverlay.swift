@@ -6,7 +6,8 @@ public enum HelpOverlay {
     "",
     "arrows / h j k l     move the crop (an 1/8 crop step)",
     "shift+arrows / HJKL  move the crop by half a crop",
-    "+ / -  (wheel)       zoom in / out (smaller / larger crop)",
+    "+ / -  (wheel)       magnify / reduce the same crop (fit: the window)",
+    "[ / ]                smaller / larger crop",
     "n / p  PgDn / PgUp   next / previous image",
     "1-9                  show / hide model N (shown = * in table)",
     "Tab                  cycle model A (> in table)",
@@ -14,10 +15,15 @@ public enum HelpOverlay {
     "b                    cycle the baseline (B in table)",
     "space                blink: A and baseline (or HR) in place",
     "e                    error map: off, |SR-HR|, |A-base|, LPIPS",
-    "w / W                worst crop of A vs HR (vs base in |A-base|)",
-    "x                    export PNG montage + compare command",
+    "w / W                worst crop of A vs HR over the set (vs base in |A-base|)",
+    "m                    table: this image / mean over the set",
+    "x                    export NAME.png + NAME.sh (its compare command)",
     "click                centre the crop there",
     "? / Esc              close help        q / Ctrl-C  quit",
+    "",
+    "n/a: cannot be computed here. SSIM needs a crop of 11+ px, LPIPS",
+    "its network's minimum side (the legend says when), NIQE an image",
+    "of two 96-px blocks; a failed model shows its error instead.",
   ]
 
   /// Draws the box centred on the screen (clipped when the screen is narrow).

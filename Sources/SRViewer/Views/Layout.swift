@@ -8,6 +8,15 @@ public struct Zoom: Sendable, Hashable, CustomStringConvertible {
   public init(up: Int, down: Int) { self.up = up; self.down = down }
   /// `3x` or `1/2x`.
   public var description: String { down == 1 ? "\(up)x" : "1/\(down)x" }
+
+  /// The zooms `+` / `-` step through: reductions 1/8 ... 1/2, then 1x ... 16x.
+  public static let ladder: [Zoom] = (2...8).reversed().map { Zoom(up: 1, down: $0) } + (1...16).map { Zoom(up: $0, down: 1) }
+
+  /// `steps` rungs of the ladder above (below, when negative) `self`, clamped to the ladder.
+  public func stepped(_ steps: Int) -> Zoom {
+    let here = Zoom.ladder.firstIndex(of: self) ?? Zoom.ladder.firstIndex(of: Zoom(up: 1, down: 1))!
+    return Zoom.ladder[max(0, min(Zoom.ladder.count - 1, here + steps))]
+  }
 }
 
 /// Where a picture goes on screen: its top-left cell, the cells it covers, and its size in device
@@ -33,6 +42,13 @@ public struct PicturePlacement: Sendable, Hashable {
 
 /// Where one panel goes, in cells, and where its picture goes.
 public struct PanelFrame: Sendable, Hashable {
+  /// The part of `crop` the picture shows: all of it, or its centre when magnified past the space.
+  public func visible(_ crop: CropRect) -> CropRect {
+    let w = min(crop.width, max(1, picture.pixels.width * zoom.down / zoom.up))
+    let h = min(crop.height, max(1, picture.pixels.height * zoom.down / zoom.up))
+    return CropRect(x: crop.x + (crop.width - w) / 2, y: crop.y + (crop.height - h) / 2, width: w, height: h)
+  }
+
   /// Row of the first label line (the name).
   public var labelRow: Int
   /// Left column of the panel.
@@ -108,8 +124,12 @@ public enum Layout: Sendable, Hashable {
   ///   - chart: whether to place a run chart right of the table. It is left out (`chart == nil`) when
   ///     the columns right of the table are too narrow, or when the rows it needs would make the panel
   ///     pictures smaller; the table never shares columns with it.
+  ///   - zoomSteps: magnification steps from the zoom that fits (`+`/`-`); a zoom larger than fits
+  ///     with the panels side by side takes a grid with fewer columns, and is cut to the largest
+  ///     that fits any grid.
   public static func compute(terminal: CellSize, pixelsPerCell: PixelSize, panelCount: Int,
-                             crop: PixelSize, modelCount: Int, bandHeight: Int, chart: Bool = false) -> Layout {
+                             crop: PixelSize, modelCount: Int, bandHeight: Int, chart: Bool = false,
+                             zoomSteps: Int = 0) -> Layout {
     guard terminal.rows >= minimum.rows, terminal.cols >= minimum.cols else {
       return .tooSmall("Terminal too small: \(terminal.cols)x\(terminal.rows), need at least "
         + "\(minimum.cols)x\(minimum.rows). Enlarge the window or press q.")
@@ -121,8 +141,18 @@ public enum Layout: Sendable, Hashable {
     func panels(block: Int) -> [PanelFrame]? {
       let legendRow = statusRow - block - 1
       guard legendRow > 1 else { return nil }
-      return bestGrid(area: CellSize(rows: legendRow - 1, cols: terminal.cols), panelCount: panelCount,
-                      pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight)
+      let area = CellSize(rows: legendRow - 1, cols: terminal.cols)
+      let fitted = bestGrid(area: area, panelCount: panelCount, pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight)
+      guard zoomSteps != 0, let auto = fitted?.first?.zoom else { return fitted }
+      // A zoom past what fits shows the centre of the crop, in the grid that shows most of it.
+      let wanted = auto.stepped(zoomSteps)
+      return (1...max(1, panelCount)).compactMap {
+        grid(area: area, gridCols: $0, count: panelCount, pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight,
+             zoom: wanted)
+      }.max { a, b in
+        (a.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0)
+          < (b.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0)
+      }
     }
     func screen(block: Int, tableModelRows: Int, frames: [PanelFrame], chart: ChartFrame?) -> Layout {
       .screen(ScreenLayout(panels: frames, legendRow: statusRow - block - 1, tableRow: statusRow - block,
@@ -178,15 +208,19 @@ public enum Layout: Sendable, Hashable {
                       axisRow: top + 1 + cells.rows)
   }
 
+  /// The panels in `gridCols` columns, at `zoom` (nil: the largest that fits), or nil when they
+  /// do not fit.
   static func grid(area: CellSize, gridCols: Int, count: Int, pixelsPerCell px: PixelSize, crop: PixelSize,
-                   bandHeight: Int) -> [PanelFrame]? {
+                   bandHeight: Int, zoom wanted: Zoom? = nil) -> [PanelFrame]? {
     let gridRows = (count + gridCols - 1) / gridCols
     let width = (area.cols - (gridCols - 1)) / gridCols
     let height = (area.rows - (gridRows - 1)) / gridRows
     guard width >= minPanel.cols, height >= minPanel.rows, crop.width > 0, crop.height > 0 else { return nil }
     let avail = PixelSize(width: width * px.width, height: (height - 2) * px.height / bandHeight * bandHeight)
-    let zoom = fit(crop, into: avail)
-    var shown = PixelSize(width: crop.width * zoom.up / zoom.down, height: crop.height * zoom.up / zoom.down)
+    let zoom = wanted ?? fit(crop, into: avail)
+    // At a wanted zoom larger than fits, the picture is cut to the space (the crop's centre).
+    var shown = PixelSize(width: min(crop.width * zoom.up / zoom.down, avail.width),
+                          height: min(crop.height * zoom.up / zoom.down, avail.height))
     shown.height = shown.height / bandHeight * bandHeight
     guard shown.width > 0, shown.height > 0 else { return nil }
     let cells = CellSize(rows: (shown.height + px.height - 1) / px.height, cols: (shown.width + px.width - 1) / px.width)

@@ -70,6 +70,9 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   func wholeImageMetrics(model: Int, image: Int) -> MetricRow? { lock.withLock { metrics[Pair(model: model, image: image)] } }
   func lpipsMap(model: Int, image: Int) -> Tensor? { lock.withLock { maps[Pair(model: model, image: image)] } }
   func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
+  var cropMetricMinimumSides: [(metric: String, side: Int)] {
+    [("SSIM", 11)] + (lock.withLock { cropLPIPS }.map { [("LPIPS", $0.minimumSide)] } ?? [])
+  }
   func modelError(model: Int, image: Int) -> String? {
     lock.withLock { loadFailures[model] ?? failures[Pair(model: model, image: image)] }
   }
