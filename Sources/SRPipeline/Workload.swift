@@ -195,9 +195,11 @@ public enum ImageFolder {
     return (names, skipped)
   }
 
-  /// The names matching any of `patterns` (exact names, or globs with `*` and `?`), in listing order.
+  /// The names matching any of `patterns` (exact names, or globs with `*` and `?`; an argument may
+  /// list several, comma-separated), in listing order.
   /// - Throws: `EvalError.noImages` naming a pattern that matches nothing.
-  public static func select(_ names: [String], patterns: [String], folder: String) throws -> [String] {
+  public static func select(_ names: [String], patterns given: [String], folder: String) throws -> [String] {
+    let patterns = given.flatMap { $0.split(separator: ",").map(String.init) }  // a LIST: a,b,c
     for p in patterns where !names.contains(where: { glob(p, matches: $0) }) {
       throw EvalError.noImages("no image in \(folder) matches '\(p)'")
     }

@@ -284,3 +284,14 @@ struct CacheTests {
     #expect(try OutputCache.modelKey(path: path) != first)
   }
 }
+
+@Suite("Image selection")
+struct ImageSelectionTests {
+  @Test func globsAndListsPickImages() throws {
+    let names = ["baboon.png", "img_001.png", "img_002.png", "img_010.png", "zebra.jpg"]
+    #expect(try ImageFolder.select(names, patterns: ["img_00?.png"], folder: "/hr") == ["img_001.png", "img_002.png"])
+    #expect(try ImageFolder.select(names, patterns: ["zebra.jpg,baboon.png"], folder: "/hr") == ["baboon.png", "zebra.jpg"])
+    #expect(try ImageFolder.select(names, patterns: ["*"], folder: "/hr") == names)
+    #expect(throws: EvalError.noImages("no image in /hr matches 'lenna*'")) { try ImageFolder.select(names, patterns: ["lenna*"], folder: "/hr") }
+  }
+}

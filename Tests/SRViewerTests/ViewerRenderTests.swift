@@ -120,3 +120,36 @@ import Testing
     #expect(source(["TERM": "xterm-256color"], tmux: "RGB") == nil)  // not inside tmux
   }
 }
+
+@Suite struct ViewerSetTests {
+  /// Two images; model "m" scores 30 and 34 dB, so the set mean is 32 (as eval averages).
+  func source() -> StaticDataSource {
+    let hr = Tensor(channels: 3, height: 32, width: 32, repeating: 0.5)
+    let lr = Tensor(channels: 3, height: 8, width: 8, repeating: 0.5)
+    var bad = Tensor(channels: 3, height: 32, width: 32, repeating: 0.5)
+    for y in 20..<28 { for x in 4..<12 { for c in 0..<3 { bad[c, y, x] = 0.9 } } }  // a defect in image 2 only
+    let images = [ViewerImageSet(name: "a.png", hr: hr, lr: lr, scale: 4), ViewerImageSet(name: "b.png", hr: hr, lr: lr, scale: 4)]
+    return StaticDataSource(modelNames: ["base", "m"], images: images, outputs: [[hr, hr], [hr, bad]],
+                            metrics: [[MetricRow(psnrY: 40, ssimY: 1, lpips: 0, niqe: 5), MetricRow(psnrY: 40, ssimY: 1, lpips: 0, niqe: 5)],
+                                      [MetricRow(psnrY: 30, ssimY: 0.9, lpips: 0.2, niqe: 6), MetricRow(psnrY: 34, ssimY: 0.8, lpips: 0.4, niqe: .nan)]])
+  }
+
+  @Test func mShowsTheSetMean() throws {
+    let term = RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [.char("m"), nil])
+    try Viewer(dataSource: source(), graphics: .blocks, terminal: term).run()
+    #expect(term.lines.contains("2*>m                    32.00  0.8500  0.3000   6.000 |   -8.00  -0.1500  +0.3000   +1.000"))
+    #expect(term.lines.contains { $0.hasPrefix("table: set mean over 2/2 images (m: this image)") })
+  }
+
+  @Test func worstFirstSearchesTheWholeSet() throws {
+    let term = RecordingTerminal(size: CellSize(rows: 30, cols: 150), script: [.char("["), .char("["), .char("w"), nil])
+    let viewer = Viewer(dataSource: source(), graphics: .blocks, terminal: term)
+    try viewer.run()
+    // From image 1 (a.png, no defect), w jumps to b.png, onto the planted 8x8 block.
+    #expect(viewer.state.imageIndex == 1)
+    let crop = viewer.state.crop(in: PixelSize(width: 32, height: 32))
+    #expect(crop.x <= 4 && crop.x + crop.width >= 12 && crop.y <= 20 && crop.y + crop.height >= 28)
+    #expect(term.lines[29].hasPrefix("worst #1/"))
+    #expect(term.lines[29].contains("over the set: b.png"))
+  }
+}
