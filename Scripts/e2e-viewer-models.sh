@@ -112,10 +112,19 @@ set -e
 grep -qx "Error: $OUT/garbled-log.csv: not a readable training log with validation rows (iteration, val_psnr_y)" "$OUT/plot.err" \
   || fail "plot error message: $(cat "$OUT/plot.err")"
 [[ ! -e "$OUT/plot.png" ]] || fail "plot wrote a PNG from a garbled log"
-# `srscope upscale` under an impossible --max-memory: one warning line, smallest tiles, still exit 0.
+# `srscope upscale` under a budget below its images: one error line before allocating, no output;
+# a budget between the images and the smallest tiles' activations: one warning, smallest tiles.
+set +e
 "$BIN" upscale --model Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors --input "$OUT/hr/coffee100.png" \
-  --output "$OUT/up.png" --max-memory 1K 2>"$OUT/up.err" || fail "upscale with --max-memory 1K failed: $(cat "$OUT/up.err")"
-grep -qE '^upscale: warning: --max-memory 1 KB is below this run.s estimate with the smallest tiles \([0-9]+ MB\); it may use more$' \
+  --output "$OUT/up-1k.png" --max-memory 1K 2>"$OUT/up-1k.err"; urc=$?
+set -e
+[[ $urc == 1 ]] || fail "upscale with --max-memory 1K exited $urc"
+grep -qxE 'Error: upscale: a 100x100 input gives a 400x400 output; images and weights need [0-9]+ MB, more than the budget of 1 KB \(--max-memory\); tiling cannot reduce them' \
+  "$OUT/up-1k.err" || fail "no --max-memory error: $(cat "$OUT/up-1k.err")"
+[[ ! -e "$OUT/up-1k.png" ]] || fail "upscale wrote an output over its budget"
+"$BIN" upscale --model Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors --input "$OUT/hr/coffee100.png" \
+  --output "$OUT/up.png" --max-memory 104M 2>"$OUT/up.err" || fail "upscale with --max-memory 104M failed: $(cat "$OUT/up.err")"
+grep -qE '^upscale: warning: --max-memory 104 MB is below this run.s estimate with the smallest tiles \([0-9]+ MB\); it may use more$' \
   "$OUT/up.err" || fail "no --max-memory warning: $(cat "$OUT/up.err")"
 grep -q 'in 16 tiles of 32x32' "$OUT/up.err" || fail "upscale did not take the smallest tiles: $(cat "$OUT/up.err")"
 echo "e2e-viewer-models: OK (screens in $OUT)"

@@ -151,8 +151,8 @@ public struct Recipe: Codable, Sendable, Equatable {
     return lrPixels * (nb * perBlock + 4 * nf + tail) * 4 * 3
   }
 
-  /// Three quarters of this machine's memory.
-  public static var memoryBudget: Double { Double(ProcessInfo.processInfo.physicalMemory) * 0.75 }
+  /// Three quarters of this machine's memory (or of the address-space limit, if smaller).
+  public static var memoryBudget: Double { Double(MemoryBudget.machineDefault) }
 
   /// Checks ranges and combinations.
   public func validate() throws(TrainError) {
@@ -174,7 +174,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     let need = estimatedActivationBytes
     guard need <= Self.memoryBudget else {
       throw .recipe(String(format: "training needs about %.1f GB of activations (batch x patch x network), more than the budget of "
-        + "%.1f GB (3/4 of this machine's memory); use a smaller batch, patch or network", need / 1e9, Self.memoryBudget / 1e9))
+        + "%.1f GB (3/4 of this machine's memory or address-space limit); use a smaller batch, patch or network", need / 1e9, Self.memoryBudget / 1e9))
     }
     if a.type == "rrdbnet", d.hr_patch % 4 != 0 { throw .recipe("rrdbnet needs hr_patch divisible by 4") }
     guard !d.hr_folders.isEmpty else { throw .recipe("data.hr_folders is empty") }

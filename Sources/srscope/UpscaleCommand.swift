@@ -16,7 +16,8 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
   @Option(help: "Output PNG.") var output: String
   @Option(help: "Tile size in input pixels (default: none unless over --max-memory).") var tile: Int?
   @Option(help: "Tile overlap in input pixels.") var tilePad: Int = 16
-  @Option(help: "Peak memory budget (weights, images and activations), e.g. 2G; a larger need is met by tiling.") var maxMemory: ByteSize = ByteSize(argument: "4G")!
+  @Option(help: "Peak memory budget (weights, images and activations), e.g. 2G; a larger need is met by tiling. (default: 4G, or 3/4 of the memory and address-space limit if smaller)")
+  var maxMemory: ByteSize?
   @Option(help: "Also write the raw float output (before clamping) as a float32 CHW .npy.") var saveFloat: String?
   @Option(help: "Output bit depth: 8, 16, or source (default).") var bitDepth: String = "source"
   @Flag(help: "Print the inference time (model forward and clamping, no file I/O) to stderr.") var timing = false
@@ -32,14 +33,20 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
     threading.apply()
     let loaded = try ModelLoader.load(path: model)
     let image = try ImageFile.read(contentsOf: input)
-    let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: maxMemory.bytes)
+    let budget = maxMemory?.bytes ?? min(4 << 30, MemoryBudget.machineDefault)
+    let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: budget)
+    // Images and weights do not shrink with tiling: over the budget is an error before allocating.
+    let fixed = upscaler.fixedBytes(height: image.height, width: image.width)
+    if fixed > budget {
+      let scale = loaded.network.scale
+      throw CommandError("upscale: a \(image.width)x\(image.height) input gives a \(image.width * scale)x\(image.height * scale) "
+        + "output; images and weights need \(MemoryBudget.describe(fixed)), more than the budget of \(MemoryBudget.describe(budget))"
+        + " (--max-memory); tiling cannot reduce them")
+    }
     let least = upscaler.smallestRunBytes(height: image.height, width: image.width)
-    if maxMemory.bytes < least {
-      let budget = maxMemory.bytes < 1 << 20
-        ? "\(maxMemory.bytes >> 10) KB" : String(format: "%.0f MB", Double(maxMemory.bytes) / 1048576)
-      let line = String(format: "upscale: warning: --max-memory %@ is below this run's estimate with the smallest"
-                          + " tiles (%.0f MB); it may use more\n", budget, Double(least) / 1048576)
-      FileHandle.standardError.write(Data(line.utf8))
+    if budget < least {
+      note("upscale: warning: --max-memory \(MemoryBudget.describe(budget)) is below this run's estimate with the smallest"
+        + " tiles (\(MemoryBudget.describe(least))); it may use more")
     }
     if let t = upscaler.plannedTileSize(height: image.height, width: image.width) {
       let n = ((image.height + t - 1) / t) * ((image.width + t - 1) / t)

@@ -148,7 +148,7 @@ func syntheticFolder(_ tag: String) throws -> String {
     r.data.batch = 1024; r.data.hr_patch = 512
     let error = #expect(throws: TrainError.self) { try r.validate() }
     #expect("\(error!)".hasPrefix("recipe: training needs about "))
-    #expect("\(error!)".hasSuffix("(3/4 of this machine's memory); use a smaller batch, patch or network"))
+    #expect("\(error!)".hasSuffix("(3/4 of this machine's memory or address-space limit); use a smaller batch, patch or network"))
   }
 
   @Test func aFailedRunLeavesNoFolder() throws {
