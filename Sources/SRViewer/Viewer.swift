@@ -42,7 +42,7 @@ public final class Viewer {
   public var blinkInterval = 0.6
   var cropMetricCache: [CropMetricKey: MetricRow] = [:]
   var renderer: PanelRenderer?
-  var chartCache: (key: ChartKey, bytes: [UInt8])?
+  var chartCache: (key: ChartKey, tiles: [GraphicsTile])?
   var lastBlink = Date()
   var lastWorstScores: [Double] = []
   /// Whether the crop has been centred on the first image shown (it starts at the centre, where
@@ -66,7 +66,7 @@ public final class Viewer {
     guard data.imageCount > 0 else { throw ViewerError.noImages }
     let term = injectedTerminal ?? CursesTerminal(capabilities: TerminalProbe.detect())
     let mode = try Self.resolve(graphics, term.capabilities)
-    renderer = PanelRenderer(mode: mode)
+    renderer = PanelRenderer(mode: mode, capabilities: term.capabilities)
     // Half-blocks have ~1x2 pixels per cell: start with a 32-px crop so it is shown at 1x or more.
     if case .blocks = mode, state.cropSizeIndex > 2 { state.cropSizeIndex = 2 }
     try term.start()
