@@ -151,19 +151,24 @@ struct DecodedSixel {
     #expect(meanError(wide) < 2.5 && meanError(narrow) < 4)
   }
 
-  /// Encode time of a 512x512 panel, noisy (the worst case: every band holds hundreds of colours) and
-  /// smooth. Printed always; bounded in optimised builds only (debug builds are ~10x slower).
+  /// Encode time of a 512x512 panel: smooth, textured (+-8 noise, like GAN texture; a real photo crop,
+  /// astronaut.png 512x512, measured 14 ms) and the worst case (+-40 noise: 114k distinct 6-bit
+  /// cells). Printed always; bounded in optimised builds only (debug builds are ~20x slower): 50 ms for
+  /// panels like real ones, 150 ms for the worst case (a regression guard; it measured 47 ms).
   @Test func encodesA512PanelQuickly() throws {
     var rng = SeededGenerator(seed: 7)
-    var noisy = RGBImage(width: 512, height: 512), smooth = RGBImage(width: 512, height: 512)
-    for y in 0..<512 {
-      for x in 0..<512 {
-        let n = Int.random(in: -40...40, using: &rng)
-        noisy[x, y] = (UInt8(clamping: x / 2 + n), UInt8(clamping: y / 2 - n), UInt8(clamping: 128 + n * 2))
-        smooth[x, y] = (UInt8(x / 2), UInt8(y / 2), UInt8((x + y) / 4))
+    var images: [(String, RGBImage, Double)] = []
+    for (name, amplitude, limit) in [("smooth", 0, 50.0), ("textured", 8, 50), ("noise-40", 40, 150)] {
+      var img = RGBImage(width: 512, height: 512)
+      for y in 0..<512 {
+        for x in 0..<512 {
+          let n = amplitude == 0 ? 0 : Int.random(in: -amplitude...amplitude, using: &rng)
+          img[x, y] = (UInt8(clamping: x / 2 + n), UInt8(clamping: y / 2 - n), UInt8(clamping: (x + y) / 4 + n * 2))
+        }
       }
+      images.append((name, img, limit))
     }
-    for (name, img) in [("noisy", noisy), ("smooth", smooth)] {
+    for (name, img, limit) in images {
       for colors in [256, 1024] {
         let encoder = SixelEncoder(colors: colors)
         var best = Double.infinity, bytes = 0
@@ -173,7 +178,7 @@ struct DecodedSixel {
           best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         print("sixel encode 512x512 \(name), \(colors) colours: \(String(format: "%.1f", best)) ms, \(bytes) bytes")
-        if !_isDebugAssertConfiguration() { #expect(best < 50, "\(name) \(colors): \(best) ms") }
+        if !_isDebugAssertConfiguration() { #expect(best < limit, "\(name) \(colors): \(best) ms") }
       }
     }
   }

@@ -17,8 +17,8 @@ public enum SixelError: Error, CustomStringConvertible, Equatable {
 /// Palette: when the picture has at most `colors` distinct colours they are used exactly; otherwise a
 /// median cut over a 6-bit-per-channel histogram (boxes split at the weighted median of their longest
 /// axis, the box with the largest `count x range^2` first), each register the mean of its pixels.
-/// Mapping: every pixel takes the register nearest (squared RGB distance) to its histogram cell's
-/// mean colour, with no dithering, because dither noise looks like GAN texture (TERMINAL.md §1.2).
+/// Mapping: every pixel takes the register nearest (squared RGB distance; ties to the lower index) to
+/// its histogram cell's mean colour, with no dithering, because dither noise looks like GAN texture (TERMINAL.md §1.2).
 /// Output: `ESC P q "1;1;W;H`, registers `#i;2;r;g;b` in percent, then per 6-row band one pass per
 /// register present in the band (`#i`, sixel characters with `!n` runs, `$` between passes), `-`
 /// between bands, `ESC \`. The cost is linear in the pixel count (about 1 ms per 100k pixels, release).
@@ -70,63 +70,73 @@ public struct SixelEncoder: Sendable {
     return Quantized(palette: palette, indices: indices)
   }
 
-  /// One median-cut box: a range of `order`, its 6-bit bounds and pixel count.
+  /// One median-cut box: a range of `order`, its 6-bit bounds, pixel count and split priority.
   struct Box {
-    var lo: Int, hi: Int, count: Int
-    var low: (Int, Int, Int), high: (Int, Int, Int)
-    var longest: (axis: Int, range: Int) {
-      let r = (high.0 - low.0, high.1 - low.1, high.2 - low.2)
-      return r.0 >= r.1 && r.0 >= r.2 ? (0, r.0) : r.1 >= r.2 ? (1, r.1) : (2, r.2)
-    }
-    var score: Int { let l = longest.range; return l == 0 ? -1 : count * l * l }
+    var lo: Int, hi: Int, count = 0
+    var low = [63, 63, 63], high = [0, 0, 0]
+    /// The longest axis and its extent.
+    var axis = 0, range = 0
+    /// `count x range^2`, -1 when the box is a single cell.
+    var score = -1
   }
 
   /// Median cut to at most `maxColors` registers, then nearest-register mapping per histogram cell.
   static func medianCut(_ px: [UInt8], maxColors: Int) -> Quantized {
     let n = px.count / 3
-    // Histogram over 6-bit cells; `cellOf` remembers each pixel's cell for the final mapping.
-    var counts = [Int32](repeating: 0, count: 1 << 18)
+    // Histogram over 6-bit cells; `cellOf` remembers each pixel's cell for the final mapping. Occupied
+    // cells are then numbered (`slot`), with their pixel count, pixel sums and 6-bit coordinates.
+    var slot = [Int32](repeating: 0, count: 1 << 18)
     var cellOf = [UInt32](repeating: 0, count: n)
     for p in 0..<n {
       let c = UInt32(px[3 * p] >> 2) << 12 | UInt32(px[3 * p + 1] >> 2) << 6 | UInt32(px[3 * p + 2] >> 2)
       cellOf[p] = c
-      counts[Int(c)] += 1
+      slot[Int(c)] = 1
     }
-    // Occupied cells, numbered; their pixel sums give exact means.
-    var cells: [Int32] = []
-    for c in 0..<(1 << 18) where counts[c] > 0 { counts[c] = -Int32(cells.count) - 1; cells.append(Int32(c)) }
-    let m = cells.count
+    var coords: [UInt8] = []
+    var m = 0
+    for c in 0..<(1 << 18) where slot[c] != 0 {
+      slot[c] = Int32(m); m += 1
+      coords.append(UInt8(c >> 12)); coords.append(UInt8((c >> 6) & 63)); coords.append(UInt8(c & 63))
+    }
     var weight = [Int](repeating: 0, count: m), sum = [Int](repeating: 0, count: 3 * m)
     for p in 0..<n {
-      let s = Int(-counts[Int(cellOf[p])] - 1)
+      let s = Int(slot[Int(cellOf[p])])
+      cellOf[p] = UInt32(s)
       weight[s] += 1
       sum[3 * s] += Int(px[3 * p]); sum[3 * s + 1] += Int(px[3 * p + 1]); sum[3 * s + 2] += Int(px[3 * p + 2])
     }
-    func coord(_ s: Int32, _ axis: Int) -> Int { Int(cells[Int(s)] >> Int32(12 - 6 * axis)) & 63 }
-    var order = (0..<Int32(m)).map { $0 }
+    var order = [Int32](0..<Int32(m))
     func bounds(_ lo: Int, _ hi: Int) -> Box {
-      var b = Box(lo: lo, hi: hi, count: 0, low: (63, 63, 63), high: (0, 0, 0))
+      var b = Box(lo: lo, hi: hi)
+      var l0 = 63, l1 = 63, l2 = 63, h0 = 0, h1 = 0, h2 = 0, count = 0
       for i in lo..<hi {
-        let s = order[i], r = coord(s, 0), g = coord(s, 1), bl = coord(s, 2)
-        b.count += weight[Int(s)]
-        b.low = (min(b.low.0, r), min(b.low.1, g), min(b.low.2, bl))
-        b.high = (max(b.high.0, r), max(b.high.1, g), max(b.high.2, bl))
+        let s = Int(order[i])
+        let r = Int(coords[3 * s]), g = Int(coords[3 * s + 1]), bl = Int(coords[3 * s + 2])
+        count += weight[s]
+        l0 = min(l0, r); l1 = min(l1, g); l2 = min(l2, bl); h0 = max(h0, r); h1 = max(h1, g); h2 = max(h2, bl)
       }
+      b.count = count; b.low = [l0, l1, l2]; b.high = [h0, h1, h2]
+      let r = [h0 - l0, h1 - l1, h2 - l2]
+      b.axis = r[0] >= r[1] && r[0] >= r[2] ? 0 : r[1] >= r[2] ? 1 : 2
+      b.range = r[b.axis]
+      b.score = b.range == 0 ? -1 : count * b.range * b.range
       return b
     }
     var boxes = [bounds(0, m)]
+    boxes.reserveCapacity(maxColors)
     while boxes.count < maxColors {
-      guard let k = boxes.indices.max(by: { boxes[$0].score < boxes[$1].score }), boxes[k].score >= 0 else { break }
-      let b = boxes[k], axis = b.longest.axis
+      var k = 0
+      for i in 1..<boxes.count where boxes[i].score > boxes[k].score { k = i }
+      let b = boxes[k], axis = b.axis
+      guard b.score >= 0 else { break }
       // Weighted median along the axis (64 bins), kept inside [low, high - 1] so both halves are non-empty.
       var bins = [Int](repeating: 0, count: 64)
-      for i in b.lo..<b.hi { bins[coord(order[i], axis)] += weight[Int(order[i])] }
-      let lowV = [b.low.0, b.low.1, b.low.2][axis], highV = [b.high.0, b.high.1, b.high.2][axis]
-      var split = lowV, acc = bins[lowV]
-      while split < highV - 1, acc * 2 < b.count { split += 1; acc += bins[split] }
+      for i in b.lo..<b.hi { let s = Int(order[i]); bins[Int(coords[3 * s + axis])] += weight[s] }
+      var split = b.low[axis], acc = bins[split]
+      while split < b.high[axis] - 1, acc * 2 < b.count { split += 1; acc += bins[split] }
       var i = b.lo, j = b.hi - 1
       while i <= j {
-        if coord(order[i], axis) <= split { i += 1 } else { order.swapAt(i, j); j -= 1 }
+        if Int(coords[3 * Int(order[i]) + axis]) <= split { i += 1 } else { order.swapAt(i, j); j -= 1 }
       }
       boxes[k] = bounds(b.lo, i)
       boxes.append(bounds(i, b.hi))
@@ -146,46 +156,72 @@ public struct SixelEncoder: Sendable {
     }
     let map = nearest(cells: m, weight: weight, sum: sum, own: own, palette: palette)
     var indices = [UInt16](repeating: 0, count: n)
-    for p in 0..<n { indices[p] = map[Int(-counts[Int(cellOf[p])] - 1)] }
+    for p in 0..<n { indices[p] = map[Int(cellOf[p])] }
     return Quantized(palette: palette, indices: indices)
   }
 
-  /// For each cell, the register nearest to the cell's mean colour: registers sorted by green,
-  /// searched outwards from the cell's green until the green distance alone exceeds the best.
+  /// For each cell, the register nearest to the cell's mean colour (ties to the lower index). Registers
+  /// are bucketed on a 16x16x16 grid; a cell starts from its own box's register and checks only the
+  /// buckets whose nearest point is within the best distance so far (exact: a nearer register lies in
+  /// such a bucket).
   static func nearest(cells m: Int, weight: [Int], sum: [Int], own: [Int],
                       palette: [(UInt8, UInt8, UInt8)]) -> [UInt16] {
-    let sorted = palette.indices.sorted { palette[$0].1 < palette[$1].1 }
-    let pr = sorted.map { Int(palette[$0].0) }, pg = sorted.map { Int(palette[$0].1) }, pb = sorted.map { Int(palette[$0].2) }
-    var map = [UInt16](repeating: 0, count: m)
-    for s in 0..<m {
-      let w = weight[s]
-      let r = (sum[3 * s] + w / 2) / w, g = (sum[3 * s + 1] + w / 2) / w, b = (sum[3 * s + 2] + w / 2) / w
-      let o = palette[own[s]]
-      var best = own[s], bestD = (r - Int(o.0)) * (r - Int(o.0)) + (g - Int(o.1)) * (g - Int(o.1)) + (b - Int(o.2)) * (b - Int(o.2))
-      // First register with green >= g.
-      var lo = 0, hi = pg.count
-      while lo < hi { let mid = (lo + hi) / 2; if pg[mid] < g { lo = mid + 1 } else { hi = mid } }
-      var up = lo, down = lo - 1
-      while up < pg.count || down >= 0 {
-        if up < pg.count {
-          let dg = pg[up] - g
-          if dg * dg >= bestD { up = pg.count } else {
-            let d = (pr[up] - r) * (pr[up] - r) + dg * dg + (pb[up] - b) * (pb[up] - b)
-            if d < bestD { bestD = d; best = sorted[up] }
-            up += 1
-          }
-        }
-        if down >= 0 {
-          let dg = g - pg[down]
-          if dg * dg >= bestD { down = -1 } else {
-            let d = (pr[down] - r) * (pr[down] - r) + dg * dg + (pb[down] - b) * (pb[down] - b)
-            if d < bestD { bestD = d; best = sorted[down] }
-            down -= 1
-          }
-        }
-      }
-      map[s] = UInt16(best)
+    // Bucket lists in CSR form: start[b] ..< start[b + 1] index `members`.
+    func bucket(_ r: Int, _ g: Int, _ b: Int) -> Int { (r >> 4) << 8 | (g >> 4) << 4 | (b >> 4) }
+    var start = [Int](repeating: 0, count: 4097)
+    for c in palette { start[bucket(Int(c.0), Int(c.1), Int(c.2)) + 1] += 1 }
+    for i in 0..<4096 { start[i + 1] += start[i] }
+    var fill = start, members = [Int](repeating: 0, count: palette.count)
+    var pr = [Int](repeating: 0, count: palette.count), pg = pr, pb = pr
+    for (i, c) in palette.enumerated() {
+      let k = bucket(Int(c.0), Int(c.1), Int(c.2))
+      members[fill[k]] = i; fill[k] += 1
+      pr[i] = Int(c.0); pg[i] = Int(c.1); pb[i] = Int(c.2)
     }
+    // Squared distance from a value v to bucket range k along one axis, at [v << 4 | k].
+    let gapTable = (0..<4096).map { j in
+      let v = j >> 4, lo = (j & 15) << 4, d = v < lo ? lo - v : v > lo + 15 ? v - lo - 15 : 0
+      return d * d
+    }
+    var map = [UInt16](repeating: 0, count: m)
+    pr.withUnsafeBufferPointer { pr in pg.withUnsafeBufferPointer { pg in pb.withUnsafeBufferPointer { pb in
+      members.withUnsafeBufferPointer { members in start.withUnsafeBufferPointer { start in gapTable.withUnsafeBufferPointer { gap in
+        for s in 0..<m {
+          let w = weight[s]
+          let r = (sum[3 * s] + w / 2) / w, g = (sum[3 * s + 1] + w / 2) / w, b = (sum[3 * s + 2] + w / 2) / w
+          var best = own[s]
+          var bestD = (r - pr[best]) * (r - pr[best]) + (g - pg[best]) * (g - pg[best]) + (b - pb[best]) * (b - pb[best])
+          if bestD > 0 {
+            // Buckets whose nearest point is within the best distance so far (which shrinks as the
+            // search goes), starting at the cell's own bucket.
+            var radius = 0
+            while radius * radius < bestD { radius += 1 }
+            let gr = r << 4, gg = g << 4, gb = b << 4
+            let home = (r >> 4) << 8 | (g >> 4) << 4 | (b >> 4)
+            for e in start[home]..<start[home + 1] {
+              let i = members[e]
+              let d = (r - pr[i]) * (r - pr[i]) + (g - pg[i]) * (g - pg[i]) + (b - pb[i]) * (b - pb[i])
+              if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
+            }
+            for br in max(0, r - radius) >> 4...min(255, r + radius) >> 4 where gap[gr | br] <= bestD {
+              for bg in max(0, g - radius) >> 4...min(255, g + radius) >> 4 where gap[gr | br] + gap[gg | bg] <= bestD {
+                for bb in max(0, b - radius) >> 4...min(255, b + radius) >> 4
+                where gap[gr | br] + gap[gg | bg] + gap[gb | bb] <= bestD {
+                  let k = br << 8 | bg << 4 | bb
+                  if k == home { continue }
+                  for e in start[k]..<start[k + 1] {
+                    let i = members[e]
+                    let d = (r - pr[i]) * (r - pr[i]) + (g - pg[i]) * (g - pg[i]) + (b - pb[i]) * (b - pb[i])
+                    if d < bestD || (d == bestD && i < best) { bestD = d; best = i }
+                  }
+                }
+              }
+            }
+          }
+          map[s] = UInt16(best)
+        }
+      } } }
+    } } }
     return map
   }
 
