@@ -26,7 +26,6 @@ let package = Package(
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
-    .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
     .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
 
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
@@ -36,7 +35,7 @@ let package = Package(
     .target(name: "SRConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
     .target(name: "SRModels", dependencies: ["SRTensor", "SRFormats"], exclude: ["README.md"]),
     .target(name: "SRImage", dependencies: ["SRTensor", "CPNG", "CJPEG"], exclude: ["README.md"]),
-    .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CSixel", "CFreeType"], exclude: ["README.md"]),
+    .target(name: "SRViewer", dependencies: ["SRTensor", "SRImage", "CNCursesW", "CFreeType"], exclude: ["README.md"]),
     .target(name: "SRPipeline", dependencies: ["SRTensor", "SRModels", "SRImage", "SRMetrics", "SRConfig"], exclude: ["README.md"]),
     .target(name: "SRTrain", dependencies: ["SRTensor", "SRFormats", "SRModels", "SRImage", "SRMetrics", "SRConfig", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
     .target(name: "SRMetrics", dependencies: ["SRTensor", "SRImage", "SRFormats"], exclude: ["README.md"]),

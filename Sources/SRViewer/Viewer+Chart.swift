@@ -47,18 +47,18 @@ extension Viewer {
     put(first, at: 0)
     if first.count + last.count + 1 <= span { put(last, at: span - last.count) }
     term.write(String(axis), row: frame.axisRow, col: frame.picture.col, attributes: [])
-    guard !state.showHelp, let bytes = chartPayload(curves, model: m, size: frame.picture.pixels) else { return }
-    term.writeGraphics(bytes, row: frame.picture.row, col: frame.picture.col, cells: frame.picture.cells)
+    guard !state.showHelp, let tiles = chartPayload(curves, model: m, size: frame.picture.pixels) else { return }
+    place(tiles, at: frame.picture, on: term)
   }
 
   /// The encoded chart picture, cached until the model, size or curves change.
-  func chartPayload(_ curves: [ValidationCurve?], model: Int, size: PixelSize) -> [UInt8]? {
+  func chartPayload(_ curves: [ValidationCurve?], model: Int, size: PixelSize) -> [GraphicsTile]? {
     let key = ChartKey(model: model, size: size, curves: curves)
-    if let cached = chartCache, cached.key == key { return cached.bytes }
+    if let cached = chartCache, cached.key == key { return cached.tiles }
     guard let renderer, let img = RunChart.render(curves, highlight: model, size: size),
-          let bytes = renderer.encode(img) else { return nil }
-    chartCache = (key, bytes)
-    return bytes
+          let tiles = renderer.encode(img) else { return nil }
+    chartCache = (key, tiles)
+    return tiles
   }
 
   static func rightAligned(_ s: String, _ width: Int) -> String {

@@ -18,7 +18,7 @@ extension Viewer {
   /// Renders one complete frame.
   public func draw(on term: TerminalDevice) {
     let mode = renderer?.mode ?? .blocks(.trueColor)
-    if renderer == nil { renderer = PanelRenderer(mode: mode) }
+    if renderer == nil { renderer = PanelRenderer(mode: mode, capabilities: term.capabilities) }
     term.beginFrame()
     defer { term.endFrame() }
     let size = term.size
@@ -39,7 +39,7 @@ extension Viewer {
     let layout = Layout.compute(terminal: size, pixelsPerCell: mode.pixelsPerCell(term.capabilities.cellPixels),
                                 panelCount: sources.count, crop: PixelSize(width: crop.width, height: crop.height),
                                 modelCount: data.modelNames.count, bandHeight: mode.bandHeight, chart: wantsChart,
-                                zoomSteps: state.zoomSteps)
+                                zoomSteps: state.zoomSteps, maxPicture: maxPicture(mode, term))
     guard case .screen(let screen) = layout else {
       if case .tooSmall(let message) = layout { drawWrapped(message, on: term, size: size) }
       return
@@ -49,7 +49,7 @@ extension Viewer {
     let part = shownCrop == crop ? "" : " (centre \(shownCrop.width)x\(shownCrop.height) shown)"
     term.write(MetricTable.fit("[\(state.imageIndex + 1)/\(data.imageCount)] \(set.name)  crop \(crop.width)x\(crop.height)"
       + " at \(crop.x),\(crop.y)  zoom \(zoom)\(state.zoomSteps == 0 ? " (fit)" : part)  A: \(modelName(state.focus))  base: \(modelName(state.baseline))"
-      + "  \(mode.label)", size.cols), row: 0, col: 0, attributes: .bold)
+      + "  \(mode.label(term.capabilities))", size.cols), row: 0, col: 0, attributes: .bold)
     for (frame, source) in zip(screen.panels, sources) {
       drawPanel(source, frame: frame, crop: crop, set: set, on: term)
     }
@@ -84,12 +84,23 @@ extension Viewer {
     guard !state.showHelp else { return }
     let spec = PanelSpec(source: source, image: state.imageIndex, crop: frame.visible(crop), zoom: frame.zoom, size: frame.picture.pixels,
                          errorMode: state.errorMode, baseline: state.baseline)
-    if let bytes = renderer?.payload(spec, data: data) {
-      term.writeGraphics(bytes, row: frame.picture.row, col: frame.picture.col, cells: frame.picture.cells)
+    if let tiles = renderer?.payload(spec, data: data) {
+      place(tiles, at: frame.picture, on: term)
     } else {
       let what = showsMap && state.errorMode == .lpips ? "no LPIPS map" : "computing..."
       term.write(MetricTable.fit(what, frame.width), row: frame.picture.row, col: frame.col, attributes: [])
     }
+  }
+
+  /// The largest picture the layout may place: the terminal's sixel maximum in sixel mode, none for
+  /// half-blocks.
+  func maxPicture(_ mode: RenderMode, _ term: TerminalDevice) -> PixelSize? {
+    mode == .sixel ? term.capabilities.sixelMaxPicture : nil
+  }
+
+  /// Writes a picture's tiles, each at its cell offset inside the placement.
+  func place(_ tiles: [GraphicsTile], at p: PicturePlacement, on term: TerminalDevice) {
+    for t in tiles { term.writeGraphics(t.bytes, row: p.row + t.row, col: p.col + t.col, cells: t.cells) }
   }
 
   func drawLegend(on term: TerminalDevice, row: Int, cols: Int) {
@@ -205,7 +216,7 @@ extension Viewer {
     guard case .screen(let screen) = Layout.compute(
       terminal: term.size, pixelsPerCell: ppc, panelCount: panelSources().count,
       crop: PixelSize(width: crop.width, height: crop.height), modelCount: data.modelNames.count, bandHeight: mode.bandHeight,
-      chart: wantsChart, zoomSteps: state.zoomSteps)
+      chart: wantsChart, zoomSteps: state.zoomSteps, maxPicture: maxPicture(mode, term))
     else { return nil }
     for f in screen.panels where f.picture.contains(row: row, col: col) {
       let px = (col - f.picture.col) * ppc.width + ppc.width / 2

@@ -44,7 +44,7 @@ public final class Viewer {
   public var blinkInterval = 0.6
   var cropMetricCache: [CropMetricKey: MetricRow] = [:]
   var renderer: PanelRenderer?
-  var chartCache: (key: ChartKey, bytes: [UInt8])?
+  var chartCache: (key: ChartKey, tiles: [GraphicsTile])?
   var lastBlink = Date()
   var lastWorstScores: [Double] = []
   /// Images without model A's output when the last ranking was made.
@@ -72,7 +72,7 @@ public final class Viewer {
     var capabilities = term.capabilities
     if let colorOverride { capabilities.trueColor = colorOverride == .trueColor }
     let mode = try Self.resolve(graphics, capabilities)
-    renderer = PanelRenderer(mode: mode)
+    renderer = PanelRenderer(mode: mode, capabilities: capabilities)
     // Half-blocks have ~1x2 pixels per cell: start with a 32-px crop so it is shown at 1x or more.
     if case .blocks = mode, state.cropSizeIndex > 2 { state.cropSizeIndex = 2 }
     try term.start()

@@ -39,6 +39,18 @@ public struct RGBImage: Sendable, Equatable {
     }
   }
 
+  /// The rectangle at (x, y) of the given size (clipped to the picture).
+  public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
+    let x0 = max(0, min(width, x)), y0 = max(0, min(height, y))
+    let cw = max(0, min(width - x0, w)), chh = max(0, min(height - y0, h))
+    var out = RGBImage(width: cw, height: chh)
+    for row in 0..<chh {
+      let src = ((y0 + row) * width + x0) * 3
+      out.pixels.replaceSubrange((row * cw * 3)..<((row + 1) * cw * 3), with: pixels[src..<(src + cw * 3)])
+    }
+    return out
+  }
+
   /// A `[3, H, W]` tensor with values in 0...1.
   public var tensor: Tensor {
     var t = Tensor(channels: 3, height: height, width: width)

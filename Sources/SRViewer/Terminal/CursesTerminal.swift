@@ -9,6 +9,7 @@ public final class CursesTerminal: TerminalDevice {
   private var started = false
   private var win: UnsafeMutablePointer<WINDOW>?
   private var pending: [(row: Int, col: Int, bytes: [UInt8])] = []
+  private var pendingCells: [CellSize] = []
   /// U+2000 EN QUAD: blank-looking, but a different cell content from a space, so ncurses rewrites
   /// (and thereby erases) picture cells whenever the layout changes.
   static let filler: wchar_t = 0x2000
@@ -17,6 +18,9 @@ public final class CursesTerminal: TerminalDevice {
   // Mouse masks for NCURSES_MOUSE_VERSION 2 (5 bits per button).
   static let button1Pressed: mmask_t = 0x2, button1Clicked: mmask_t = 0x4
   static let button4Pressed: mmask_t = 0x10000, button5Pressed: mmask_t = 0x200000
+
+  /// Where to describe each frame's pictures (`SRSCOPE_GRAPHICS_LOG`, for end-to-end tests).
+  private let graphicsLog = ProcessInfo.processInfo.environment["SRSCOPE_GRAPHICS_LOG"]
 
   /// Creates a terminal with known capabilities (see `TerminalProbe.detect()`).
   public init(capabilities: TerminalCapabilities) { self.capabilities = capabilities }
@@ -54,6 +58,7 @@ public final class CursesTerminal: TerminalDevice {
   public func beginFrame() {
     werase(win)
     pending.removeAll()
+    pendingCells.removeAll()
   }
 
   /// Draws clipped text.
@@ -77,16 +82,35 @@ public final class CursesTerminal: TerminalDevice {
     let line = [wchar_t](repeating: Self.filler, count: cells.cols) + [0]
     for r in 0..<cells.rows { _ = mvwaddnwstr(win, Int32(row + r), Int32(col), line, Int32(cells.cols)) }
     pending.append((row, col, bytes))
+    pendingCells.append(cells)
   }
 
   /// Refreshes curses (which flushes), then writes all pictures in one burst.
   public func endFrame() {
     wrefresh(win)
+    if let graphicsLog { logGraphics(to: graphicsLog) }
     guard !pending.isEmpty else { return }
     var burst = Escape.saveCursor
     for p in pending { burst += Escape.moveTo(row: p.row, col: p.col) + p.bytes }
     burst += Escape.restoreCursor
     emit(burst)
+  }
+
+  /// Replaces `path` with one line per picture of this frame: `row col rows cols width height`
+  /// (cells, then the sixel raster size, 0 0 for half-blocks), after a `cell W H` line.
+  private func logGraphics(to path: String) {
+    var lines = ["cell \(capabilities.cellPixels.width) \(capabilities.cellPixels.height)"]
+    for p in pending {
+      let head = String(decoding: p.bytes.prefix(32), as: UTF8.self)
+      var raster = "0 0"
+      if let r = head.range(of: "\"1;1;") {
+        let fields = head[r.upperBound...].prefix { $0.isNumber || $0 == ";" }.split(separator: ";")
+        if fields.count >= 2 { raster = "\(fields[0]) \(fields[1])" }
+      }
+      let cells = pendingCells[lines.count - 1]
+      lines.append("\(p.row) \(p.col) \(cells.rows) \(cells.cols) \(raster)")
+    }
+    try? (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
   }
 
   /// Forces a full repaint on the next refresh.

@@ -38,11 +38,50 @@ public struct TerminalCapabilities: Sendable, Hashable {
   public var trueColor: Bool
   /// Pixel size of one cell (measured, or the VT340 default 10x20).
   public var cellPixels: PixelSize
+  /// The terminal's name and version from XTVERSION (`XTerm(379)`), `nil` when it did not answer.
+  public var terminalName: String?
+  /// Sixel colour registers reported by XTSMGRAPHICS (the current number, else the maximum);
+  /// `nil` when the terminal did not answer.
+  public var colorRegisters: Int?
+  /// Largest sixel picture the terminal draws, reported by XTSMGRAPHICS (the limit, else the current
+  /// geometry); `nil` when the terminal did not answer.
+  public var maxSixelGeometry: PixelSize?
+
+  /// Registers used when the terminal reports none: 256, what every sixel terminal we know offers
+  /// (and what libsixel always assumed). A VT340 had 16, but nobody runs a real one for this.
+  public static let assumedColorRegisters = 256
+  /// Geometry assumed when the terminal reports none: xterm's default `maxGraphicSize` (1000x1000).
+  /// Never "unlimited": xterm drops a picture that exceeds its maximum.
+  public static let assumedMaxSixelGeometry = PixelSize(width: 1000, height: 1000)
+  /// The palette sizes the sixel encoder accepts.
+  public static let sixelColorRange = 16...1024
+
   /// Creates capabilities.
-  public init(sixel: Bool, trueColor: Bool, cellPixels: PixelSize) {
+  public init(sixel: Bool, trueColor: Bool, cellPixels: PixelSize, terminalName: String? = nil,
+              colorRegisters: Int? = nil, maxSixelGeometry: PixelSize? = nil) {
     self.sixel = sixel
     self.trueColor = trueColor
     self.cellPixels = cellPixels
+    self.terminalName = terminalName
+    self.colorRegisters = colorRegisters
+    self.maxSixelGeometry = maxSixelGeometry
+  }
+
+  /// Palette size for sixel pictures: the reported registers (else 256), clamped to 16...1024.
+  public var sixelColors: Int {
+    min(Self.sixelColorRange.upperBound, max(Self.sixelColorRange.lowerBound, colorRegisters ?? Self.assumedColorRegisters))
+  }
+
+  /// Largest sixel picture to send: the reported geometry, else xterm's default 1000x1000.
+  public var sixelMaxPicture: PixelSize { maxSixelGeometry ?? Self.assumedMaxSixelGeometry }
+
+  /// What the title line says about sixel output: `sixel 1024 colours (XTerm(379), max 1000x1000)`;
+  /// values the terminal did not report are marked `assumed`.
+  public var sixelLabel: String {
+    let colours = "sixel \(sixelColors) colours" + (colorRegisters == nil ? " assumed" : "")
+    let g = sixelMaxPicture
+    let max = "max \(g.width)x\(g.height)" + (maxSixelGeometry == nil ? " assumed" : "")
+    return "\(colours) (\(terminalName ?? "unnamed terminal"), \(max))"
   }
 }
 

@@ -124,12 +124,13 @@ public enum Layout: Sendable, Hashable {
   ///   - chart: whether to place a run chart right of the table. It is left out (`chart == nil`) when
   ///     the columns right of the table are too narrow, or when the rows it needs would make the panel
   ///     pictures smaller; the table never shares columns with it.
-  ///   - zoomSteps: magnification steps from the zoom that fits (`+`/`-`); a zoom larger than fits
-  ///     with the panels side by side takes a grid with fewer columns, and is cut to the largest
-  ///     that fits any grid.
+  ///   - zoomSteps: magnification steps from the zoom that fits (`+`/`-`); past what fits, the
+  ///     picture is cut to the space and shows the centre of the crop.
+  ///   - maxPicture: the largest picture the terminal draws (sixel maximum geometry), in device pixels;
+  ///     panel and chart pictures are kept within it (`nil`: no limit, half-blocks).
   public static func compute(terminal: CellSize, pixelsPerCell: PixelSize, panelCount: Int,
                              crop: PixelSize, modelCount: Int, bandHeight: Int, chart: Bool = false,
-                             zoomSteps: Int = 0) -> Layout {
+                             zoomSteps: Int = 0, maxPicture: PixelSize? = nil) -> Layout {
     guard terminal.rows >= minimum.rows, terminal.cols >= minimum.cols else {
       return .tooSmall("Terminal too small: \(terminal.cols)x\(terminal.rows), need at least "
         + "\(minimum.cols)x\(minimum.rows). Enlarge the window or press q.")
@@ -142,13 +143,14 @@ public enum Layout: Sendable, Hashable {
       let legendRow = statusRow - block - 1
       guard legendRow > 1 else { return nil }
       let area = CellSize(rows: legendRow - 1, cols: terminal.cols)
-      let fitted = bestGrid(area: area, panelCount: panelCount, pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight)
+      let fitted = bestGrid(area: area, panelCount: panelCount, pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight,
+                            maxPicture: maxPicture)
       guard zoomSteps != 0, let auto = fitted?.first?.zoom else { return fitted }
       // A zoom past what fits shows the centre of the crop, in the grid that shows most of it.
       let wanted = auto.stepped(zoomSteps)
       return (1...max(1, panelCount)).compactMap {
         grid(area: area, gridCols: $0, count: panelCount, pixelsPerCell: pixelsPerCell, crop: crop, bandHeight: bandHeight,
-             zoom: wanted)
+             maxPicture: maxPicture, zoom: wanted)
       }.max { a, b in
         (a.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0)
           < (b.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0)
@@ -173,7 +175,8 @@ public enum Layout: Sendable, Hashable {
         let frames = block == naturalRows + 1 ? plain : panels(block: block)
         guard let frames, frames.first?.picture.pixels == plain.first?.picture.pixels,
               let frame = chartFrame(top: statusRow - block, rows: block, col: chartCol, width: terminal.cols - chartCol,
-                                     pixelsPerCell: pixelsPerCell, bandHeight: bandHeight) else { continue }
+                                     pixelsPerCell: pixelsPerCell, bandHeight: bandHeight, maxPicture: maxPicture)
+        else { continue }
         return screen(block: block, tableModelRows: max(1, min(modelCount, block - 1)), frames: frames, chart: frame)
       }
     }
@@ -182,11 +185,11 @@ public enum Layout: Sendable, Hashable {
 
   /// The grid (number of columns) that shows the largest pictures, or `nil` if none fits.
   static func bestGrid(area: CellSize, panelCount: Int, pixelsPerCell: PixelSize, crop: PixelSize,
-                       bandHeight: Int) -> [PanelFrame]? {
+                       bandHeight: Int, maxPicture: PixelSize? = nil) -> [PanelFrame]? {
     var best: (score: Int, frames: [PanelFrame])?
     for gridCols in 1...max(1, panelCount) {
       guard let frames = grid(area: area, gridCols: gridCols, count: panelCount, pixelsPerCell: pixelsPerCell,
-                              crop: crop, bandHeight: bandHeight) else { continue }
+                              crop: crop, bandHeight: bandHeight, maxPicture: maxPicture) else { continue }
       let score = frames.first.map { $0.picture.pixels.width * $0.picture.pixels.height } ?? 0
       if let b = best, b.score >= score { continue }
       best = (score, frames)
@@ -197,12 +200,13 @@ public enum Layout: Sendable, Hashable {
   /// The chart in a block of `rows` x `width` cells at (`top`, `col`): title on the first row, x labels
   /// on the row under the picture, y labels in the first `chartLabelCols` columns.
   static func chartFrame(top: Int, rows: Int, col: Int, width: Int, pixelsPerCell px: PixelSize,
-                         bandHeight: Int) -> ChartFrame? {
+                         bandHeight: Int, maxPicture: PixelSize? = nil) -> ChartFrame? {
     let pictureRows = rows - 2, pictureCols = width - chartLabelCols
     guard rows >= minChart.rows, width >= minChart.cols, px.width > 0, px.height > 0 else { return nil }
-    let pixels = PixelSize(width: pictureCols * px.width, height: pictureRows * px.height / bandHeight * bandHeight)
+    var pixels = PixelSize(width: pictureCols * px.width, height: pictureRows * px.height / bandHeight * bandHeight)
+    if let cap = maxPicture { pixels = PixelSize(width: min(pixels.width, cap.width), height: min(pixels.height, cap.height / bandHeight * bandHeight)) }
     guard pixels.width > 0, pixels.height > 0 else { return nil }
-    let cells = CellSize(rows: (pixels.height + px.height - 1) / px.height, cols: pictureCols)
+    let cells = CellSize(rows: (pixels.height + px.height - 1) / px.height, cols: (pixels.width + px.width - 1) / px.width)
     return ChartFrame(titleRow: top, col: col, width: width,
                       picture: PicturePlacement(row: top + 1, col: col + chartLabelCols, cells: cells, pixels: pixels),
                       axisRow: top + 1 + cells.rows)
@@ -211,12 +215,13 @@ public enum Layout: Sendable, Hashable {
   /// The panels in `gridCols` columns, at `zoom` (nil: the largest that fits), or nil when they
   /// do not fit.
   static func grid(area: CellSize, gridCols: Int, count: Int, pixelsPerCell px: PixelSize, crop: PixelSize,
-                   bandHeight: Int, zoom wanted: Zoom? = nil) -> [PanelFrame]? {
+                   bandHeight: Int, maxPicture: PixelSize? = nil, zoom wanted: Zoom? = nil) -> [PanelFrame]? {
     let gridRows = (count + gridCols - 1) / gridCols
     let width = (area.cols - (gridCols - 1)) / gridCols
     let height = (area.rows - (gridRows - 1)) / gridRows
     guard width >= minPanel.cols, height >= minPanel.rows, crop.width > 0, crop.height > 0 else { return nil }
-    let avail = PixelSize(width: width * px.width, height: (height - 2) * px.height / bandHeight * bandHeight)
+    var avail = PixelSize(width: width * px.width, height: (height - 2) * px.height / bandHeight * bandHeight)
+    if let cap = maxPicture { avail = PixelSize(width: min(avail.width, cap.width), height: min(avail.height, cap.height / bandHeight * bandHeight)) }
     let zoom = wanted ?? fit(crop, into: avail)
     // At a wanted zoom larger than fits, the picture is cut to the space (the crop's centre).
     var shown = PixelSize(width: min(crop.width * zoom.up / zoom.down, avail.width),
