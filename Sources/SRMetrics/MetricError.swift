@@ -1,3 +1,4 @@
+import SRTensor
 /// Why a metric could not be computed. Each case prints one line (`description`).
 public enum MetricError: Error, CustomStringConvertible, Equatable, Sendable {
   /// The two images differ in shape (`[C, H, W]` each).
@@ -14,12 +15,17 @@ public enum MetricError: Error, CustomStringConvertible, Equatable, Sendable {
   case invalidAsset(path: String, reason: String)
   /// The statistic is undefined for this input (e.g. NIQE of a flat image).
   case undefined(metric: String, reason: String)
+  /// Measuring an image this large would need more memory than the budget.
+  case tooLarge(width: Int, height: Int, need: Int, budget: Int)
 
   /// One line: subject, problem, expected vs actual.
   public var description: String {
     switch self {
     case .sizeMismatch(let a, let b):
       return "images differ in size: \(Self.shape(a)) vs \(Self.shape(b))"
+    case .tooLarge(let w, let h, let need, let budget):
+      return "a \(w)x\(h) image needs about \(need == Int.max ? "more than 8 EB" : MemoryBudget.describe(need)) for its metrics, "
+        + "more than the budget of \(MemoryBudget.describe(budget))"
     case .invalidShape(let metric, let shape, let expected):
       return "\(metric): input has shape \(Self.shape(shape)); expected \(expected)"
     case .cropTooLarge(let crop, let height, let width):

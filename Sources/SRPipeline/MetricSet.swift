@@ -78,11 +78,25 @@ public final class MetricSet: @unchecked Sendable {
     guard sr.shape == hr.shape else {
       throw MetricError.sizeMismatch(a: sr.shape, b: hr.shape)
     }
+    try checkBudget(height: sr.height, width: sr.width)
     if let cache, let hit = cache.cache.load(key: cache.key, needMap: lpipsMap) { return hit }
     let sr255 = ColorSpace.quantized255(sr), hr255 = ColorSpace.quantized255(hr)
     let v = compute(sr255: sr255, hr255: hr255, cropBorder: cropBorder, lpipsMap: lpipsMap && alex != nil)
     if let cache { cache.cache.store(v, key: cache.key) }
     return v
+  }
+
+  /// Bytes per pixel the selected metrics may hold at once (8-bit copies and Y planes, SSIM's
+  /// filtered planes, LPIPS's feature maps at their strides), a deliberate overestimate.
+  public var bytesPerPixel: Int { 64 + (alex != nil ? 96 : 0) + (vgg != nil ? 384 : 0) + (niqeModel != nil ? 32 : 0) }
+
+  /// Throws before allocating when an image of this size would need more than `budget` bytes.
+  public func checkBudget(height: Int, width: Int, budget: Int = MemoryBudget.machineDefault) throws {
+    let (pixels, o1) = height.multipliedReportingOverflow(by: width)
+    let (need, o2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
+    guard !o1, !o2, need <= budget else {
+      throw MetricError.tooLarge(width: width, height: height, need: o1 || o2 ? Int.max : need, budget: budget)
+    }
   }
 
   /// The selection as part of a cache key: which metrics were asked for and which could be loaded.

@@ -33,7 +33,9 @@ struct MetricsCommand: ParsableCommand {
   @OptionGroup var threading: ThreadOptions
 
   func validate() throws {
-    if cropBorder < 0 { throw ValidationError("--crop-border must be non-negative") }
+    if !(0...EvalCommand.maxCropBorder).contains(cropBorder) {
+      throw ValidationError("--crop-border must be 0 to \(EvalCommand.maxCropBorder)")
+    }
     if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
     if selection == nil { throw ValidationError("--only takes fidelity, lpips_alex, lpips_vgg, niqe") }
   }
