@@ -25,6 +25,8 @@ fi
 echo "== eval end-to-end (labels, results folders, errors, Slurm and GNU parallel shards) =="
 eval_status=0
 Scripts/e2e-eval.sh "$BIN" || eval_status=$?
+echo "== broken and hostile inputs through the CLI =="
+Scripts/e2e-hostile.sh "$BIN" || eval_status=$?
 echo "== viewer end-to-end (xterm+sixel under Xvfb, tmux half-blocks) =="
 e2e_status=0
 Scripts/e2e-viewer.sh "$BIN view --demo" || e2e_status=$?
