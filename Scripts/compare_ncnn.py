@@ -146,13 +146,9 @@ def center_crop(img, size):
 
 # ---------------------------------------------------------------- ncnn
 
-def load_ncnn(param, threads):
-    """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic)."""
-    import ncnn  # pip install ncnn==1.0.20261020
-    binp = os.path.splitext(param)[0] + ".bin"
-    for path in (param, binp):
-        if not os.path.isfile(path):
-            raise FileNotFoundError("no such model file: %s" % path)
+def ncnn_fp32_net(threads):
+    """An empty ncnn.Net on the CPU in fp32 (no Vulkan, no fp16/bf16/int8 storage or arithmetic)."""
+    import ncnn
     net = ncnn.Net()
     opt = net.opt
     opt.use_vulkan_compute = False
@@ -161,6 +157,17 @@ def load_ncnn(param, threads):
         if hasattr(opt, name):
             setattr(opt, name, False)
     opt.num_threads = threads
+    return net
+
+
+def load_ncnn(param, threads):
+    """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic)."""
+    import ncnn  # pip install ncnn==1.0.20261020
+    binp = os.path.splitext(param)[0] + ".bin"
+    for path in (param, binp):
+        if not os.path.isfile(path):
+            raise FileNotFoundError("no such model file: %s" % path)
+    net = ncnn_fp32_net(threads)
     if net.load_param(param) != 0:
         raise RuntimeError("ncnn: load_param failed for %s" % param)
     if net.load_model(binp) != 0:

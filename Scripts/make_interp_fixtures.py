@@ -25,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_ncnn_fixtures import fmt, srvgg  # noqa: E402  (same graph writer and tiny SRVGG)
+from compare_ncnn import ncnn_fp32_net, run_ncnn  # noqa: E402  (the oracle's fp32 CPU net and extractor)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "SRModelsTests", "Fixtures")
 
@@ -45,29 +46,14 @@ CASES = [
 
 
 def make_net(param_text, bin_bytes=b""):
-    import ncnn
-    net = ncnn.Net()
-    opt = net.opt
-    opt.use_vulkan_compute = False
-    for name in ("use_fp16_storage", "use_fp16_arithmetic", "use_fp16_packed",
-                 "use_bf16_storage", "use_bf16_packed", "use_int8_inference"):
-        if hasattr(opt, name):
-            setattr(opt, name, False)
-    opt.num_threads = 1
+    net = ncnn_fp32_net(1)
     if net.load_param_mem(param_text) != 0:
         raise RuntimeError("ncnn: load_param_mem failed")
     net.load_model_mem(bin_bytes)
     return net
 
 
-def run(net, x):
-    import ncnn
-    ex = net.create_extractor()
-    ex.input("data", ncnn.Mat(np.ascontiguousarray(x, dtype=np.float32)))
-    ret, out = ex.extract("output")
-    if ret != 0:
-        raise RuntimeError("ncnn: extract failed (%d)" % ret)
-    return np.array(out, dtype=np.float32).copy()
+run = run_ncnn
 
 
 def interp_cases():
