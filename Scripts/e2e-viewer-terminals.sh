@@ -20,7 +20,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 xvfb=""; term_pid=""
 cleanup() {
   [[ -n $term_pid ]] && kill "$term_pid" 2>/dev/null || true
-  [[ -n $xvfb ]] && kill "$xvfb" 2>/dev/null || true
+  [[ -n $xvfb ]] && { kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null; } || true  # its socket goes before the next server starts
 }
 trap cleanup EXIT INT TERM
 for tool in Xvfb xterm mlterm xdotool script python3 /usr/bin/import /usr/bin/convert; do
@@ -28,7 +28,7 @@ for tool in Xvfb xterm mlterm xdotool script python3 /usr/bin/import /usr/bin/co
 done
 
 # Our own X server: Xvfb writes the display number to fd 3 once it accepts connections.
-Xvfb -displayfd 3 -screen 0 2560x1100x24 -nolisten tcp 3>"$OUT/xvfb.display" 2>"$OUT/xvfb.log" &
+Xvfb -displayfd 3 -screen 0 2560x1100x24 -nolisten tcp -noreset 3>"$OUT/xvfb.display" 2>"$OUT/xvfb.log" &
 xvfb=$!
 for _ in $(seq 300); do [[ -s $OUT/xvfb.display ]] && break; kill -0 "$xvfb" 2>/dev/null || fail "Xvfb exited"; sleep 0.1; done
 [[ -s $OUT/xvfb.display ]] || fail "Xvfb did not come up"

@@ -14,7 +14,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 started_xvfb=""
 cleanup() {
   [ -n "${xpid:-}" ] && kill "$xpid" 2>/dev/null || true
-  [ -n "$started_xvfb" ] && kill "$started_xvfb" 2>/dev/null || true
+  # Wait for the server to exit: a dying Xvfb removes its socket, and the next script's server may
+  # already have taken the same display number (seen: "xterm: Can't open display" in CI).
+  [ -n "$started_xvfb" ] && { kill "$started_xvfb" 2>/dev/null; wait "$started_xvfb" 2>/dev/null; } || true
   tmux -L e2eviewer kill-server 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -22,9 +24,12 @@ trap cleanup EXIT INT TERM
 # ---- 1. sixel in xterm under Xvfb -------------------------------------------------------------
 # A display we can reach: the caller's, else our own Xvfb on a free display number. Xvfb writes the
 # number to fd 3 only once it accepts connections (a fixed sleep lost that race on a cold CI machine).
+# -noreset: an X server resets when its last client leaves, and refuses connections meanwhile; the
+# xdpyinfo check below was such a client, and xterm sometimes arrived during the reset ("Can't open
+# display", 1 run in 4 here).
 if [ -z "${DISPLAY:-}" ] || ! xdpyinfo >/dev/null 2>&1; then
   : > "$OUT/xvfb.display"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$OUT/xvfb.display" 2>"$OUT/xvfb.log" &
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$OUT/xvfb.display" 2>"$OUT/xvfb.log" &
   started_xvfb=$!
   i=0
   while [ ! -s "$OUT/xvfb.display" ] && [ $i -lt 300 ]; do
