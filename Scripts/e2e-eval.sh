@@ -25,6 +25,11 @@ cp Ablations/rrdb/iter_9000.safetensors "$OUT/runA/"
 cp Ablations/srresnet/iter_9000.safetensors "$OUT/runB/"
 A=(--hr "$OUT/hr" --model "$OUT/runA/iter_9000.safetensors" --model "$OUT/runB/iter_9000.safetensors" --threads 2)
 
+# Help reaches the user (it once came out as "Error: CommandError(...)"), with the options of this issue.
+"$BIN" --help | grep -q '^OVERVIEW: Run, measure and compare' || fail "srscope --help"
+"$BIN" eval --help | grep -q -- '--shard <shard>' || fail "eval --help has no --shard"
+"$BIN" upscale --help | tr -s ' \n' ' ' | grep -q 'default: 4G' || fail "upscale --help does not show the 4G default"
+
 # Same file names: two rows, labelled by their run folders; progress one line per model.
 "$BIN" eval "${A[@]}" --format csv >"$OUT/full.csv" 2>"$OUT/full.err"
 grep -q '^runA/iter_9000,mean,' "$OUT/full.csv" || fail "no runA/iter_9000 mean row"

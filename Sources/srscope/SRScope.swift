@@ -28,7 +28,9 @@ struct SRScope: ParsableCommand {
   /// Errors from files may carry control bytes (a pickle's global name, a YAML scalar): every
   /// message is printed as one line of printable text.
   static func printable(_ error: Error) -> Error {
-    if error is ValidationError || error is ExitCode || error is CleanExit { return error }
+    // ArgumentParser's own errors (usage, `--help` through its help command) keep their handling.
+    if error is ValidationError || error is ExitCode || error is CleanExit
+      || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return error }
     return CommandError(Printable.escape("\(error)"))
   }
 }
