@@ -68,6 +68,25 @@ expect "Error: upscale: a 4000x8000 input gives a 16000x32000 output; images and
   upscale --model "$M" --input "$OUT/big.png" --output "$OUT/big-x4.png"
 [[ ! -e "$OUT/big-x4.png" ]] || fail "upscale wrote an output over its budget"
 
+# A 250 KB PNG declaring 30000x8000 under a 4 GB address-space limit (as the mutation campaign ran):
+# refused after IHDR, before allocating, by upscale and metrics alike.
+python3 - "$OUT/huge.png" <<'PY'
+import struct, sys, zlib
+w, h = 30000, 8000
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+c = zlib.compressobj(9); row = b"\0" + b"\x80" * w
+idat = b"".join(c.compress(row) for _ in range(h)) + c.flush()
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+                              + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+PY
+(
+  ulimit -v 4000000
+  limit=$(( ($(ulimit -v) * 1024 / 4 * 3) / 40 )); (( limit > 268435456 )) && limit=268435456
+  expect "Error: $OUT/huge.png: image too large: 30000x8000 pixels (limit $limit)" metrics "$OUT/huge.png" "$OUT/huge.png"
+  expect "Error: $OUT/huge.png: image too large: 30000x8000 pixels (limit $limit)" upscale --model "$M" --input "$OUT/huge.png" --output "$OUT/huge-x4.png"
+)
+checks=$((checks + 2))
+
 # Messages from files: one printable line, naming the file.
 printf 'bad first line\n' > "$OUT/bad.param"
 expect "Error: $OUT/bad.param: sniffing: unrecognized format; expected safetensors, a zip or legacy .pth, or an ncnn .param (first line 7767517)" inspect "$OUT/bad.param"

@@ -8,7 +8,7 @@ import SRTensor
 /// error handling (see this module's README).
 public enum JPEGCodec {
   /// The largest accepted `width * height`: the same as `PNGCodec.maxPixels`.
-  public static let maxPixels = PNGCodec.maxPixels
+  public static var maxPixels: Int { PNGCodec.maxPixels }
 
   /// SOI (`FF D8`) followed by the first byte of the next marker.
   static let signature: [UInt8] = [0xFF, 0xD8, 0xFF]

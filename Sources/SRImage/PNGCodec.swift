@@ -12,8 +12,14 @@ import Darwin
 /// All libpng calls happen inside the C functions of `Sources/CPNG/shim.h`, which own the
 /// `setjmp` that libpng's error longjmp returns to (see this module's README).
 public enum PNGCodec {
-  /// The largest accepted `width * height` (2^28 ≈ 268 M pixels, ~3.2 GB as float RGB).
-  public static let maxPixels = 1 << 28
+  /// The largest accepted `width * height`: 2^28 (≈ 268 M pixels, ~3.2 GB as float RGB), or fewer
+  /// when the memory budget (`MemoryBudget.machineDefault`: 3/4 of the memory and address-space
+  /// limit) cannot hold `budgetBytesPerPixel` for each: checked after IHDR, before any allocation.
+  public static var maxPixels: Int { min(1 << 28, MemoryBudget.machineDefault / budgetBytesPerPixel) }
+
+  /// Bytes a decoded pixel costs until it is used: the decoder's 16-bit RGBA rows (8), the float
+  /// RGB and alpha planes (16) and one float copy downstream (12), rounded up.
+  public static let budgetBytesPerPixel = 40
 
   /// The 8-byte PNG file signature.
   static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
