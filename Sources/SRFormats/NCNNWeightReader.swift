@@ -39,9 +39,9 @@ struct NCNNWeightReader {
     where layer.int(key, default: 0) != 0 {
       throw invalid(key, layer, "= \(layer.int(key, default: 0)): \(what) are not supported")
     }
-    let (perInput, overflow) = outputs.multipliedReportingOverflow(by: kh * kw)
-    guard !overflow, size % perInput == 0 else {
-      throw invalid(6, layer, "= \(size) is not a multiple of num_output×kh×kw = \(overflow ? "(overflow)" : "\(perInput)")")
+    let checked = Checked.product([outputs, kh, kw])
+    guard let perInput = checked, size % perInput == 0 else {
+      throw invalid(6, layer, "= \(size) is not a multiple of num_output×kh×kw = \(checked.map(String.init) ?? "(overflow)")")
     }
     let inputs = size / perInput
     let weight = Tensor(shape: [outputs, inputs, kh, kw], data: try readTagged(size, layer))

@@ -65,11 +65,7 @@ public enum Safetensors {
     guard offs[0] >= 0, offs[0] <= offs[1], offs[1] <= bufferSize else {
       throw .offsetsOutOfRange(name: name, begin: offs[0], end: offs[1], bufferSize: bufferSize)
     }
-    var bytesNeeded = type.size
-    for d in shape {
-      let (p, o) = bytesNeeded.multipliedReportingOverflow(by: d)
-      bytesNeeded = o ? Int.max : p
-    }
+    let bytesNeeded = Checked.product([type.size] + shape) ?? Int.max
     guard bytesNeeded == offs[1] - offs[0] else {
       throw .sizeMismatch(name: name, shape: shape, dtype: dt, byteCount: offs[1] - offs[0])
     }

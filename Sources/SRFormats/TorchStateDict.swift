@@ -19,7 +19,8 @@ extension TorchCheckpoint {
     var start = 0, available = root.count
     if let v = s.view {
       guard v.offset <= root.count, v.numel <= root.count - v.offset else {
-        throw TorchCheckpointError.storageOutOfRange(key: v.key, needed: v.offset &+ v.numel, available: root.count)
+        throw TorchCheckpointError.storageOutOfRange(key: v.key, needed: Checked.sum(v.offset, v.numel) ?? Int.max,
+                                                     available: root.count)
       }
       start = v.offset
       available = v.numel
@@ -28,10 +29,10 @@ extension TorchCheckpoint {
     let strides = zip(ref.size, ref.stride).map { $0 == 1 ? 0 : $1 }
     var numel = 1, span = ref.offset
     for (n, st) in zip(ref.size, strides) {
-      let (p, o1) = numel.multipliedReportingOverflow(by: n)
-      let (reach, o2) = max(n - 1, 0).multipliedReportingOverflow(by: st)
-      let (sum, o3) = span.addingReportingOverflow(reach)
-      guard !o1, !o2, !o3 else { throw TorchCheckpointError.storageOutOfRange(key: s.key, needed: Int.max, available: available) }
+      guard let p = Checked.product(numel, n), let reach = Checked.product(max(n - 1, 0), st),
+            let sum = Checked.sum(span, reach) else {
+        throw TorchCheckpointError.storageOutOfRange(key: s.key, needed: Int.max, available: available)
+      }
       numel = p
       span = sum
     }

@@ -1,3 +1,4 @@
+import SRTensor
 /// Errors from the zip central-directory reader shared by `.pth` and `.npz`.
 public enum ZipError: Error, Equatable, CustomStringConvertible, Sendable {
   /// No end-of-central-directory record in the last 64 KiB (file truncated or not a zip).
@@ -81,9 +82,8 @@ struct ZipArchive {
       let n = ByteReader.u16(bytes, at: lh + 26), let x = ByteReader.u16(bytes, at: lh + 28)
     else { throw .entryOutOfRange(name: e.name, end: lh + 30, fileSize: bytes.count) }
     let start = lh + 30 + Int(n) + Int(x)
-    let (end, overflow) = start.addingReportingOverflow(e.compressedSize)
-    guard !overflow, end <= bytes.count else {
-      throw .entryOutOfRange(name: e.name, end: overflow ? Int.max : end, fileSize: bytes.count)
+    guard let end = Checked.sum(start, e.compressedSize), end <= bytes.count else {
+      throw .entryOutOfRange(name: e.name, end: Checked.sum(start, e.compressedSize) ?? Int.max, fileSize: bytes.count)
     }
     return start..<end
   }

@@ -92,10 +92,9 @@ public final class MetricSet: @unchecked Sendable {
 
   /// Throws before allocating when an image of this size would need more than `budget` bytes.
   public func checkBudget(height: Int, width: Int, budget: Int = MemoryBudget.machineDefault) throws {
-    let (pixels, o1) = height.multipliedReportingOverflow(by: width)
-    let (need, o2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
-    guard !o1, !o2, need <= budget else {
-      throw MetricError.tooLarge(width: width, height: height, need: o1 || o2 ? Int.max : need, budget: budget)
+    let need = Checked.product([height, width, bytesPerPixel])
+    guard let need, need <= budget else {
+      throw MetricError.tooLarge(width: width, height: height, need: need ?? Int.max, budget: budget)
     }
   }
 
