@@ -16,6 +16,11 @@ let package = Package(
   products: [
     .executable(name: "srscope", targets: ["srscope"]),
     .library(name: "SRModels", targets: ["SRModels"]),
+    // For the fuzz package in Fuzz/ (a separate package that depends on this one by path).
+    .library(name: "SRImage", targets: ["SRImage"]),
+    .library(name: "SRFormats", targets: ["SRFormats"]),
+    .library(name: "SRPipeline", targets: ["SRPipeline"]),
+    .library(name: "SRTrain", targets: ["SRTrain"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

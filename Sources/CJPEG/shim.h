@@ -138,12 +138,23 @@ static inline int srjpeg_decode(const unsigned char *data, size_t size, uint64_t
   jpeg_start_decompress(&cinfo);
   out->channels = cinfo.output_components;
   size_t row_bytes = (size_t)cinfo.output_width * (size_t)out->channels;
-  out->pixels = (unsigned char *)malloc(row_bytes * cinfo.output_height + 1);
-  if (!out->pixels) {
-    jpeg_destroy_decompress(&cinfo);
-    return SRJPEG_NO_MEMORY;
-  }
+  // The output grows (doubling) as rows arrive instead of being allocated whole: arithmetic-coded
+  // files have no size bound (srjpeg_check_header), so a few hundred bytes could otherwise claim
+  // 2^28 pixels and get 800 MB allocated before libjpeg notices the data is missing.
+  size_t capacity_rows = 0;
   while (cinfo.output_scanline < cinfo.output_height) {
+    if (cinfo.output_scanline == capacity_rows) {
+      size_t rows = capacity_rows ? capacity_rows * 2 : 64;
+      if (rows > cinfo.output_height) rows = cinfo.output_height;
+      unsigned char *grown = (unsigned char *)realloc(out->pixels, row_bytes * rows + 1);
+      if (!grown) {
+        srjpeg_free(out);
+        jpeg_destroy_decompress(&cinfo);
+        return SRJPEG_NO_MEMORY;
+      }
+      out->pixels = grown;
+      capacity_rows = rows;
+    }
     JSAMPROW row = out->pixels + (size_t)cinfo.output_scanline * row_bytes;
     jpeg_read_scanlines(&cinfo, &row, 1);
   }

@@ -16,6 +16,7 @@ enum {
   SRPNG_TRUNCATED = 2,      // the input ended before libpng was done
   SRPNG_TOO_LARGE = 3,      // width * height exceeds max_pixels
   SRPNG_NO_MEMORY = 4,
+  SRPNG_IMPLAUSIBLE = 5,    // the dimensions need more than the whole input (see min_bytes)
 };
 
 /// Decoded pixels: 8-bit, or 16-bit big-endian, 1..4 interleaved channels per pixel.
@@ -26,6 +27,7 @@ typedef struct {
   int has_trns;         // a tRNS chunk was present
   int channels;         // channels after expansion (1 gray, 2 gray+alpha, 3 rgb, 4 rgba)
   int sample_bytes;     // 1 or 2
+  uint64_t min_bytes;   // the smallest input that could hold this image's compressed samples
   unsigned char *pixels;  // malloc'd, height rows of width*channels*sample_bytes; free with srpng_free
   char message[256];
 } srpng_image;
@@ -66,6 +68,15 @@ static inline void srpng_free(srpng_image *img) {
   if (img && img->pixels) { free(img->pixels); img->pixels = NULL; }
 }
 
+/// The fewest bytes any PNG with this IHDR needs: its samples (width * height * channels * bit
+/// depth, filter bytes not counted) come out of one zlib stream, and deflate expands at most 1032
+/// times (a 258-byte match in 2 bits), so the IDAT data alone is at least a 1/1032 of them.
+static inline uint64_t srpng_min_bytes(uint32_t width, uint32_t height, int channels, int bit_depth) {
+  uint64_t bits = (uint64_t)width * height * (uint64_t)channels * (uint64_t)bit_depth;
+  uint64_t sample_bytes = (bits + 7) / 8;
+  return (sample_bytes + 1031) / 1032;
+}
+
 /// Decodes a whole PNG from memory, expanding palette, low-bit gray and tRNS; 16-bit samples stay
 /// 16-bit (big-endian). Returns an SRPNG_* status; on failure `out->message` says why.
 static inline int srpng_decode(const unsigned char *data, size_t size, uint64_t max_pixels,
@@ -96,6 +107,13 @@ static inline int srpng_decode(const unsigned char *data, size_t size, uint64_t 
   if ((uint64_t)out->width * (uint64_t)out->height > max_pixels) {
     png_destroy_read_struct(&png, &info, NULL);
     return SRPNG_TOO_LARGE;
+  }
+  // Before anything is allocated for pixels (a 2^28-pixel RGBA16 buffer is 2 GB): a 68-byte file
+  // with a large IHDR is refused here, not after libpng runs out of data.
+  out->min_bytes = srpng_min_bytes(out->width, out->height, png_get_channels(png, info), out->bit_depth);
+  if ((uint64_t)size < out->min_bytes) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return SRPNG_IMPLAUSIBLE;
   }
   png_set_expand(png);  // palette -> RGB, gray < 8 bit -> 8 bit, tRNS -> alpha
   png_set_interlace_handling(png);

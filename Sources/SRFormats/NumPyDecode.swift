@@ -50,8 +50,10 @@ extension NumPy {
       guard !o else { throw .invalidHeader("shape \(shape) overflows") }
       count = p
     }
+    let (needed, o) = count.multipliedReportingOverflow(by: type.size)
+    guard !o else { throw .invalidHeader("shape \(shape) overflows") }
     let available = max(0, end - base)
-    guard count <= available / type.size else { throw .truncated(needed: count * type.size, available: available) }
+    guard needed <= available else { throw .truncated(needed: needed, available: available) }
     let raw = (0..<count).map { type.decode(bytes, base, $0, bigEndian: bigEndian) }
     guard fortran, shape.count > 1 else { return raw }
     // Fortran order: the first index varies fastest. Walk C order and track the F offset.

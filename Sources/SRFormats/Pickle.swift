@@ -31,6 +31,7 @@ public enum Pickle {
   ) throws -> (value: PickleValue, end: Int) {
     var m = Unpickler(r: ByteReader(bytes, offset: start), persistentLoad: persistentLoad)
     m.budget = 16 * (bytes.count - start) + 4096
+    defer { m.breakCycles() }
     let item = try m.run()
     return (try m.finalize(item, depth: 0), m.r.offset)
   }
@@ -56,6 +57,30 @@ struct Unpickler {
   var opOffset = 0
   /// Node budget for `finalize`, so shared-reference bombs cannot blow up memory.
   var budget = 0
+  /// Every list and dict made, so `breakCycles` can empty them: a pickle can make a list hold
+  /// itself (through the memo), and ARC would never free such a cycle (found by FuzzPickle).
+  var lists: [ListBox] = []
+  var dicts: [DictBox] = []
+
+  mutating func makeList() -> ListBox {
+    let box = ListBox()
+    lists.append(box)
+    return box
+  }
+
+  mutating func makeDict() -> DictBox {
+    let box = DictBox()
+    dicts.append(box)
+    return box
+  }
+
+  /// Empties every container, so none keeps another alive; call once the value is finalized
+  /// (or the load failed).
+  mutating func breakCycles() {
+    for box in lists { box.items = [] }
+    for box in dicts { box.items = [] }
+    lists = []; dicts = []
+  }
 
   func invalid(_ reason: String) -> TorchCheckpointError { .invalidPickle(reason: reason, offset: opOffset) }
 
@@ -109,8 +134,8 @@ struct Unpickler {
     case 0x80: _ = try r.u8()  // PROTO
     case 0x95: try r.skip(8)  // FRAME
     case 0x28: marks.append(stack.count)  // MARK
-    case 0x7D: stack.append(.dict(DictBox()))
-    case 0x5D: stack.append(.list(ListBox()))
+    case 0x7D: stack.append(.dict(makeDict()))
+    case 0x5D: stack.append(.list(makeList()))
     case 0x29: stack.append(.value(.tuple([])))
     case 0x74: stack.append(.value(.tuple(try popMark().map { try finalize($0, depth: 0) })))
     case 0x85, 0x86, 0x87:

@@ -3,7 +3,7 @@ extension Unpickler {
   mutating func call(_ name: String, _ args: [PickleValue]) throws -> Item {
     switch name {
     case "collections.OrderedDict":
-      let d = DictBox()
+      let d = makeDict()
       for pair in args.first?.sequence ?? [] {
         guard let kv = pair.sequence, kv.count == 2 else { throw invalid("OrderedDict item is not a pair") }
         d.items.append((.value(kv[0]), .value(kv[1])))

@@ -38,7 +38,8 @@ public enum PNGCodec {
 
   /// Decodes PNG bytes of any colour type and bit depth (interlaced too).
   /// - Returns: an `Image` whose `rgb` is `[3, H, W]` and `alpha` `[1, H, W]` when present.
-  /// - Throws: `.notPNG`, `.truncated`, `.corrupt(message)`, `.imageTooLarge`, `.outOfMemory`.
+  /// - Throws: `.notPNG`, `.truncated`, `.corrupt(message)`, `.imageTooLarge`, `.implausibleSize`,
+  ///   `.outOfMemory`.
   public static func decode(_ bytes: [UInt8]) throws(PNGError) -> Image {
     guard bytes.count >= 8 else {
       throw !bytes.isEmpty && bytes.elementsEqual(signature.prefix(bytes.count)) ? PNGError.truncated : .notPNG
@@ -54,6 +55,9 @@ public enum PNGCodec {
     case Int(SRPNG_TRUNCATED): throw PNGError.truncated
     case Int(SRPNG_TOO_LARGE):
       throw PNGError.imageTooLarge(width: Int(raw.width), height: Int(raw.height), limit: maxPixels)
+    case Int(SRPNG_IMPLAUSIBLE):
+      throw PNGError.implausibleSize(width: Int(raw.width), height: Int(raw.height), bytes: bytes.count,
+                                     minimum: Int(raw.min_bytes))
     case Int(SRPNG_NO_MEMORY): throw PNGError.outOfMemory
     default: throw PNGError.corrupt(message(of: &raw))
     }

@@ -12,6 +12,9 @@ public enum PNGError: Error, CustomStringConvertible, Equatable {
   case cannotWrite(path: String, reason: String)
   /// The image has more than `limit` pixels.
   case imageTooLarge(width: Int, height: Int, limit: Int)
+  /// The header's dimensions need at least `minimum` bytes of compressed samples (deflate expands
+  /// at most 1032 times); the whole input has only `bytes`.
+  case implausibleSize(width: Int, height: Int, bytes: Int, minimum: Int)
   /// `encode` was asked for a bit depth other than 8 or 16.
   case unsupportedBitDepth(Int)
   /// libpng failed while encoding; carries its message.
@@ -37,6 +40,9 @@ public enum PNGError: Error, CustomStringConvertible, Equatable {
     case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
     case .imageTooLarge(let width, let height, let limit):
       return "image too large: \(width)x\(height) pixels (limit \(limit))"
+    case .implausibleSize(let width, let height, let bytes, let minimum):
+      return "PNG header declares \(width)x\(height) pixels, which needs at least \(minimum) bytes;"
+        + " the file has \(bytes)"
     case .unsupportedBitDepth(let depth):
       return "unsupported PNG output bit depth \(depth) (expected 8 or 16)"
     case .encodeFailed(let message): return "PNG encoding failed: \(message)"

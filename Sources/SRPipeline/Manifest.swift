@@ -64,6 +64,14 @@ public struct Manifest: Codable, Sendable, Equatable {
     do { text = try InputFile.readText(path) } catch {
       throw ManifestError(path: path, reason: error.reason)
     }
+    return try parse(text: text, path: path, environment: environment)
+  }
+
+  /// Decodes manifest text as `load` does after reading the file; `path` names it in errors and
+  /// its folder is the base of relative paths.
+  /// - Throws: `ConfigError` with `path`, `line:column` where known, and the reason.
+  public static func parse(text: String, path: String,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Manifest {
     var m = try StrictYAML.decode(Manifest.self, from: text, path: path, schema: schema)
     guard (1...maxScale).contains(m.scale) else {
       throw ManifestError(path: path, reason: "scale must be 1 to \(maxScale), not \(m.scale)")

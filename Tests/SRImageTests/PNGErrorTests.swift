@@ -88,3 +88,43 @@ func makeTemporaryDirectory() throws -> String {
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   return path
 }
+
+/// rgb8.png with its IHDR saying `width` x `height` (CRC recomputed, so libpng accepts the chunk).
+func pngWithDimensions(_ bytes: [UInt8], width: UInt32, height: UInt32) -> [UInt8] {
+  var b = bytes
+  for (i, v) in [width, height].enumerated() {
+    for k in 0..<4 { b[16 + 4 * i + k] = UInt8(truncatingIfNeeded: v >> (24 - 8 * k)) }
+  }
+  var crc: UInt32 = 0xFFFF_FFFF
+  for byte in b[12..<29] {
+    crc ^= UInt32(byte)
+    for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+  }
+  crc ^= 0xFFFF_FFFF
+  for k in 0..<4 { b[29 + k] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * k)) }
+  return b
+}
+
+@Suite struct PNGSizeBeforeAllocationTests {
+  /// A 111-byte file whose IHDR says 16000x16000 RGB (under the pixel limit) made the
+  /// shim allocate 768 MB (2 GB for RGBA16) before libpng found the data missing. Deflate expands
+  /// at most 1032 times, so those samples need at least 744187 bytes of IDAT.
+  @Test func implausiblySmallFileIsRefusedBeforeAllocating() throws {
+    let bytes = pngWithDimensions(try Fixtures.bytes("rgb8"), width: 16000, height: 16000)
+    let error = #expect(throws: PNGError.self) { try PNGCodec.decode(bytes) }
+    #expect(error == .implausibleSize(width: 16000, height: 16000, bytes: 111, minimum: 744_187))
+    #expect(error?.description
+      == "PNG header declares 16000x16000 pixels, which needs at least 744187 bytes; the file has 111")
+  }
+
+  /// The bound never refuses a real file: every fixture still decodes, and 1x1 needs 1 byte.
+  @Test func boundAcceptsEveryValidFixture() throws {
+    for name in ["gray1", "gray16", "pal4_trns", "pal8", "rgb16", "rgb8_adam7", "rgba16"] {
+      _ = try PNGCodec.decode(try Fixtures.bytes(name))
+    }
+    // 1000x1000 RGB: 3 MB of samples need 2907 bytes; the 111-byte file is refused, not decoded.
+    #expect(throws: PNGError.implausibleSize(width: 1000, height: 1000, bytes: 111, minimum: 2907)) {
+      try PNGCodec.decode(pngWithDimensions(try Fixtures.bytes("rgb8"), width: 1000, height: 1000))
+    }
+  }
+}
