@@ -1,3 +1,4 @@
+import SRTensor
 extension NumPy {
   /// Parses the Python-literal header dict `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }`.
   static func parseHeader(_ h: String) throws(NumPyError) -> (String, Bool, [Int]) {
@@ -44,14 +45,9 @@ extension NumPy {
     throws(NumPyError) -> [Double]
   {
     let (type, bigEndian) = try elementType(descr)
-    var count = 1
-    for n in shape {
-      let (p, o) = count.multipliedReportingOverflow(by: n)
-      guard !o else { throw .invalidHeader("shape \(shape) overflows") }
-      count = p
+    guard let count = Checked.product(shape), let needed = Checked.product(count, type.size) else {
+      throw .invalidHeader("shape \(shape) overflows")
     }
-    let (needed, o) = count.multipliedReportingOverflow(by: type.size)
-    guard !o else { throw .invalidHeader("shape \(shape) overflows") }
     let available = max(0, end - base)
     guard needed <= available else { throw .truncated(needed: needed, available: available) }
     let raw = (0..<count).map { type.decode(bytes, base, $0, bigEndian: bigEndian) }
