@@ -30,5 +30,7 @@ e2e_status=0
 Scripts/e2e-viewer.sh "$BIN view --demo" || e2e_status=$?
 echo "== viewer on tiny real models (tmux) =="
 Scripts/e2e-viewer-models.sh "$BIN" || e2e_status=$?
+echo "== fuzzing (Fuzz/: every libFuzzer target for 30 s) =="
+fuzz_status=0; Scripts/fuzz.sh 30 || fuzz_status=$?
 tail -3 /tmp/srscope-swift-test.log
-exit $(( test_status || compare_status || eval_status || e2e_status ))
+exit $(( test_status || compare_status || eval_status || e2e_status || fuzz_status ))
