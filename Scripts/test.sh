@@ -34,5 +34,7 @@ echo "== viewer on tiny real models (tmux) =="
 Scripts/e2e-viewer-models.sh "$BIN" || e2e_status=$?
 echo "== viewer in sixel terminals as they are (xterm -ti vt340, xterm 4096x4096, mlterm) under Xvfb =="
 Scripts/e2e-viewer-terminals.sh "$BIN" || e2e_status=$?
+echo "== fuzzing (Fuzz/: every libFuzzer target for 30 s) =="
+fuzz_status=0; Scripts/fuzz.sh 30 || fuzz_status=$?
 tail -3 /tmp/srscope-swift-test.log
-exit $(( test_status || compare_status || eval_status || e2e_status ))
+exit $(( test_status || compare_status || eval_status || e2e_status || fuzz_status ))

@@ -79,7 +79,8 @@ struct Unpickler {
   mutating func breakCycles() {
     for box in lists { box.items = [] }
     for box in dicts { box.items = [] }
-    lists = []; dicts = []
+    lists = []
+    dicts = []
   }
 
   func invalid(_ reason: String) -> TorchCheckpointError { .invalidPickle(reason: reason, offset: opOffset) }
