@@ -32,6 +32,38 @@ public enum ImageFile {
     return nil
   }
 
+  /// The width and height a PNG (IHDR) or JPEG (first SOF marker) declares, without decoding;
+  /// nil when the header cannot be found. For checks against a budget before anything is decoded.
+  public static func declaredSize(of bytes: [UInt8]) -> (width: Int, height: Int)? {
+    func be16(_ i: Int) -> Int? { i + 1 < bytes.count ? Int(bytes[i]) << 8 | Int(bytes[i + 1]) : nil }
+    func be32(_ i: Int) -> Int? { guard let hi = be16(i), let lo = be16(i + 2) else { return nil }; return hi << 16 | lo }
+    switch format(of: bytes) {
+    case .png?:
+      guard bytes.count >= 24, let w = be32(16), let h = be32(20) else { return nil }
+      return (w, h)
+    case .jpeg?:
+      var i = 2
+      while i + 3 < bytes.count, bytes[i] == 0xFF {
+        let marker = bytes[i + 1]
+        guard let length = be16(i + 2), length >= 2 else { return nil }
+        // SOF0...SOF15, except DHT (C4), JPG (C8) and DAC (CC): precision, height, width.
+        if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
+          guard let h = be16(i + 5), let w = be16(i + 7) else { return nil }
+          return (w, h)
+        }
+        i += 2 + length
+      }
+      return nil
+    case nil:
+      return nil
+    }
+  }
+
+  /// The declared size of the image file at `path` (reads the file, decodes nothing).
+  public static func declaredSize(contentsOf path: String) throws(ImageFileError) -> (width: Int, height: Int)? {
+    do { return declaredSize(of: try InputFile.read(path)) } catch { throw .cannotOpen(path: path, reason: error.reason) }
+  }
+
   /// Reads the PNG or JPEG file at `path`, choosing the decoder from its first bytes.
   /// - Returns: the same `Image` either way: `rgb` `[3, H, W]` in [0, 1], gray replicated.
   /// - Throws: `ImageFileError`, whose description always starts with or contains `path`.

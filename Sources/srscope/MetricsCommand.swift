@@ -42,8 +42,12 @@ struct MetricsCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let a = try ImageFile.read(contentsOf: sr), b = try ImageFile.read(contentsOf: hr)
     let metricSet = MetricSet(selection: selection!)
+    // Refuse an image too large to measure before decoding it.
+    for path in [sr, hr] {
+      if let size = try ImageFile.declaredSize(contentsOf: path) { try metricSet.checkBudget(height: size.height, width: size.width) }
+    }
+    let a = try ImageFile.read(contentsOf: sr), b = try ImageFile.read(contentsOf: hr)
     let start = Date()
     let values = try metricSet.measure(sr: a.rgb, hr: b.rgb, cropBorder: cropBorder)
     if timing { FileHandle.standardError.write(Data(String(format: "metrics: %.3f s\n", Date().timeIntervalSince(start)).utf8)) }

@@ -11,6 +11,18 @@ import Testing
     #expect(try ImageFile.read(contentsOf: jpeg) == JPEGCodec.read(contentsOf: jpeg))
   }
 
+  /// The size a header declares, read without decoding, equals the decoded size.
+  @Test func declaredSizeMatchesTheDecodedImage() throws {
+    for (name, ext) in [("rgb8", "png"), ("jpeg_progressive422", "jpg"), ("jpeg_baseline420", "jpg"), ("jpeg_gray", "jpg")] {
+      let path = try Fixtures.url(name, ext: ext).path
+      let image = try ImageFile.read(contentsOf: path)
+      let size = try #require(try ImageFile.declaredSize(contentsOf: path), "\(name)")
+      #expect(size.width == image.width && size.height == image.height, "\(name)")
+    }
+    #expect(ImageFile.declaredSize(of: Array("not an image".utf8)) == nil)
+    #expect(ImageFile.declaredSize(of: [0xFF, 0xD8, 0xFF]) == nil)  // a JPEG cut before any SOF
+  }
+
   @Test func contentsDecideTheDecoderNotTheName() throws {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
