@@ -79,7 +79,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     let base = (path as NSString).deletingLastPathComponent
     func resolved(_ raw: String, _ field: String) throws -> String {
       guard !raw.isEmpty else { throw ManifestError(path: path, reason: "\(field) is empty") }
-      return resolve(raw, base: base, environment: environment)
+      return ConfigPath.resolve(raw, base: base, environment: environment)
     }
     m.images.hr = try resolved(m.images.hr, "images.hr")
     m.images.lr = try m.images.lr.map { try resolved($0, "images.lr") }
@@ -90,20 +90,6 @@ public struct Manifest: Codable, Sendable, Equatable {
     return m
   }
 
-  /// Expands `${VAR}` and `~`, and makes relative paths relative to `base`.
-  public static func resolve(_ raw: String, base: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-    var s = raw
-    var env = environment
-    if env["SRSCOPE_ASSETS"] == nil { env["SRSCOPE_ASSETS"] = NSHomeDirectory() + "/.cache/srscope" }
-    while let r = s.range(of: "${"), let end = s[r.upperBound...].firstIndex(of: "}") {
-      let name = String(s[r.upperBound..<end])
-      s.replaceSubrange(r.lowerBound...end, with: env[name] ?? "")
-    }
-    if s.hasPrefix("~/") { s = NSHomeDirectory() + s.dropFirst(1) }
-    if !s.hasPrefix("/") && !base.isEmpty { s = base + "/" + s }
-    return s
-  }
 }
 
 /// A manifest (or the command line standing in for one) could not be used.

@@ -1,4 +1,5 @@
 import Foundation
+import SRConfig
 import SRFormats
 import SRTensor
 
@@ -50,10 +51,12 @@ public enum Trainer {
   /// - Parameters:
   ///   - resume: continue from the latest `state_<N>.safetensors` in `runFolder`.
   ///   - threads: `Parallel.setThreads` value; same seed + same threads gives bit-identical checkpoints.
-  ///   - commandLine: recorded in `command.txt`.
+  ///   - dataBase: the folder relative data paths (and `${VAR}`s) of `recipe` are resolved against,
+  ///     usually the recipe's; `recipe.yaml` keeps them as written.
+  ///   - commandLine: recorded in `command.txt`, the program by its name (not its path).
   ///   - progress: called after each iteration.
   ///   - cancel: checked each iteration; when set, a checkpoint is saved and the run returns.
-  public static func run(recipe: Recipe, runFolder: String, resume: Bool, threads: Int,
+  public static func run(recipe: Recipe, dataBase: String = "", runFolder: String, resume: Bool, threads: Int,
                          commandLine: [String] = CommandLine.arguments,
                          cancel: CancellationFlag = CancellationFlag(),
                          progress: ((TrainProgress) -> Void)? = nil) throws(TrainError) -> TrainSummary {
@@ -63,23 +66,24 @@ public enum Trainer {
     // A run that fails before its first checkpoint leaves no folder it created.
     let created = !fm.fileExists(atPath: runFolder)
     do {
-      return try train(recipe: recipe, runFolder: runFolder, resume: resume, commandLine: commandLine, cancel: cancel,
-                       progress: progress)
+      return try train(recipe: recipe, dataBase: dataBase, runFolder: runFolder, resume: resume, commandLine: commandLine,
+                       cancel: cancel, progress: progress)
     } catch {
       if created && Checkpoint.latestState(in: runFolder) == nil { try? fm.removeItem(atPath: runFolder) }
       throw error
     }
   }
 
-  private static func train(recipe: Recipe, runFolder: String, resume: Bool, commandLine: [String],
+  private static func train(recipe: Recipe, dataBase: String, runFolder: String, resume: Bool, commandLine: [String],
                             cancel: CancellationFlag, progress: ((TrainProgress) -> Void)?) throws(TrainError) -> TrainSummary {
     let fm = FileManager.default
     let net = try recipe.makeNetwork()
     // Inputs are read and checked before anything is written.
     let a = recipe.architecture, d = recipe.data
+    func path(_ raw: String) -> String { ConfigPath.resolve(raw, base: dataBase) }
     let multiple = a.type == "rrdbnet" ? max(1, 4 / a.scale) : 1
-    let data = try PatchDataset(folders: d.hr_folders, scale: a.scale, minLRSize: d.hr_patch / a.scale)
-    let val = try (d.validation ?? []).map { path throws(TrainError) in try validationPair(path, scale: a.scale, multiple: multiple) }
+    let data = try PatchDataset(folders: d.hr_folders.map(path), scale: a.scale, minLRSize: d.hr_patch / a.scale)
+    let val = try (d.validation ?? []).map { raw throws(TrainError) in try validationPair(path(raw), scale: a.scale, multiple: multiple) }
     do { try fm.createDirectory(atPath: runFolder, withIntermediateDirectories: true) } catch {
       throw .checkpoint("cannot create \(runFolder)")
     }
@@ -135,10 +139,13 @@ public enum Trainer {
   }
 
   /// Writes `recipe.yaml` and `command.txt` into the run folder.
+  /// The files hold no paths of this machine: the recipe keeps its data paths as written, and the
+  /// command names the program, not where it is installed.
   static func writeRunFiles(_ recipe: Recipe, commandLine: [String], folder: String) throws(TrainError) {
+    let command = commandLine.enumerated().map { $0.offset == 0 ? ($0.element as NSString).lastPathComponent : $0.element }
     do {
       try AtomicFile.write(Array(try recipe.yaml().utf8), to: folder + "/recipe.yaml")
-      try AtomicFile.write(Array((commandLine.joined(separator: " ") + "\n").utf8), to: folder + "/command.txt")
+      try AtomicFile.write(Array((command.joined(separator: " ") + "\n").utf8), to: folder + "/command.txt")
     } catch {
       throw .checkpoint("cannot write run files: \(error)")
     }

@@ -27,8 +27,6 @@ struct TrainCommand: ParsableCommand {
     if let i = iterations { r.iterations = i }
     // Data paths may use ${SRSCOPE_ASSETS} and are relative to the recipe's folder, as in manifests.
     let base = (recipe as NSString).deletingLastPathComponent
-    r.data.hr_folders = r.data.hr_folders.map { Manifest.resolve($0, base: base) }
-    r.data.validation = r.data.validation?.map { Manifest.resolve($0, base: base) }
     let folder = output ?? base
     let cancel = CancellationFlag()
     signal(SIGINT, SIG_IGN)
@@ -39,7 +37,7 @@ struct TrainCommand: ParsableCommand {
     }
     source.resume()
     let bar = ProgressBar("train")
-    let summary = try Trainer.run(recipe: r, runFolder: folder.isEmpty ? "." : folder, resume: resume,
+    let summary = try Trainer.run(recipe: r, dataBase: base, runFolder: folder.isEmpty ? "." : folder, resume: resume,
                                   threads: threads, cancel: cancel) { p in
       bar.update(Double(p.iteration) / Double(max(1, p.total)), suffix: String(
         format: "it %d/%d loss %.4f %.2f it/s%@", p.iteration, p.total, p.loss, p.iterationsPerSecond,

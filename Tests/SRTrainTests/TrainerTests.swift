@@ -176,3 +176,20 @@ func syntheticFolder(_ tag: String) throws -> String {
     }
   }
 }
+
+@Suite(.serialized) struct RunFilesTests {
+  /// A run folder holds no paths of the machine that made it: data paths as written, the program by name.
+  @Test func runFilesKeepPathsAsWritten() throws {
+    let dir = try syntheticFolder("runfiles")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var r = Recipe.tiny(type: "srresnet", folder: "hr", iterations: 1)  // relative to dataBase
+    r.data.validation = ["hr/0.png"]
+    _ = try Trainer.run(recipe: r, dataBase: dir, runFolder: dir + "/run", resume: false, threads: 1,
+                        commandLine: ["/opt/tools/bin/srscope", "train", "r.yml", "--threads", "1"])
+    #expect(try String(contentsOfFile: dir + "/run/command.txt", encoding: .utf8) == "srscope train r.yml --threads 1\n")
+    let saved = try String(contentsOfFile: dir + "/run/recipe.yaml", encoding: .utf8)
+    #expect(saved.contains("- hr\n") && saved.contains("- hr/0.png\n"))
+    #expect(!saved.contains(dir))
+    #expect(try Recipe.parse(saved) == r)
+  }
+}
