@@ -85,17 +85,14 @@ public struct EvalResult: Codable, Sendable, Equatable {
 
   /// The JSON text (sorted keys; non-finite numbers as the strings "inf", "-inf", "nan").
   public func json() throws -> String {
-    let encoder = JSONEncoder()
+    let encoder = JSONEncoder.lenient
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
   }
 
   /// Reads a result written by `json()`.
   public static func decode(_ bytes: [UInt8], path: String) throws -> EvalResult {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    do { return try decoder.decode(EvalResult.self, from: Data(bytes)) } catch {
+    do { return try JSONDecoder.lenient.decode(EvalResult.self, from: Data(bytes)) } catch {
       throw EvalError.merge("\(path) is not an srscope eval JSON (\(Self.reason(error)))")
     }
   }

@@ -64,7 +64,8 @@ public struct MetricCache: Sendable {
 }
 
 extension JSONEncoder {
-  /// Non-finite numbers as strings (an infinite PSNR of identical images).
+  /// Non-finite numbers as the strings "inf", "-inf", "nan" (an infinite PSNR of identical images),
+  /// as the metric cache and eval's JSON write them.
   static var lenient: JSONEncoder {
     let e = JSONEncoder()
     e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -73,6 +74,7 @@ extension JSONEncoder {
 }
 
 extension JSONDecoder {
+  /// Reads what `JSONEncoder.lenient` writes.
   static var lenient: JSONDecoder {
     let d = JSONDecoder()
     d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -41,7 +41,9 @@ extension Viewer {
                                 modelCount: data.modelNames.count, bandHeight: mode.bandHeight, chart: wantsChart,
                                 zoomSteps: state.zoomSteps, maxPicture: maxPicture(mode, term))
     guard case .screen(let screen) = layout else {
-      if case .tooSmall(let message) = layout { drawWrapped(message, on: term, size: size) }
+      if case .tooSmall(let message) = layout {
+        drawWrapped(message, on: term, top: 0, col: 0, width: size.cols, rows: size.rows, attributes: .bold)
+      }
       return
     }
     let zoom = screen.panels.first?.zoom ?? Zoom(up: 1, down: 1)
@@ -174,7 +176,8 @@ extension Viewer {
   }
 
   /// Word-wraps `message` into a block of `rows` x `width` cells (the last line cut with `~`).
-  func drawWrapped(_ message: String, on term: TerminalDevice, top: Int, col: Int, width: Int, rows: Int) {
+  func drawWrapped(_ message: String, on term: TerminalDevice, top: Int, col: Int, width: Int, rows: Int,
+                   attributes: TextAttributes = []) {
     var lines: [String] = [], line = ""
     for word in message.split(separator: " ") {
       if !line.isEmpty, line.count + 1 + word.count > width { lines.append(line); line = "" }
@@ -183,19 +186,8 @@ extension Viewer {
     if !line.isEmpty { lines.append(line) }
     for (i, text) in lines.prefix(rows).enumerated() {
       let cut = i == rows - 1 && lines.count > rows ? text + " ..." : text
-      term.write(MetricTable.fit(cut, width), row: top + i, col: col, attributes: [])
+      term.write(MetricTable.fit(cut, width), row: top + i, col: col, attributes: attributes)
     }
-  }
-
-  func drawWrapped(_ message: String, on term: TerminalDevice, size: CellSize) {
-    var row = 0, line = ""
-    for word in message.split(separator: " ") {
-      if !line.isEmpty, line.count + 1 + word.count > size.cols {
-        term.write(line, row: row, col: 0, attributes: .bold); row += 1; line = ""
-      }
-      line += (line.isEmpty ? "" : " ") + word
-    }
-    if !line.isEmpty { term.write(MetricTable.fit(line, size.cols), row: row, col: 0, attributes: .bold) }
   }
 
   /// Crop metrics from the data source, cached per (model, image, crop) once available.

@@ -118,10 +118,10 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     let metricSet = MetricSet(selection: [.fidelity, .lpipsAlex, .niqe])
     lock.withLock { cropLPIPS = metricSet.alex }
     var models: [EvalModel?] = []
+    let imageNames = imagePaths.map { ($0 as NSString).lastPathComponent }
     for (i, path) in modelPaths.enumerated() {
       guard let path else { models.append(.bicubic); continue }
       setMessage("loading \(modelNames[i])")
-      let imageNames = imagePaths.map { ($0 as NSString).lastPathComponent }
       do { models.append(try EvalModel.load(path: path, name: modelNames[i], imageNames: imageNames, eager: false)) } catch {
         models.append(nil)
         lock.withLock { loadFailures[i] = Self.oneLine(error) }
