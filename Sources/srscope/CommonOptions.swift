@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SRPipeline
 import SRTensor
 
 /// `--threads`, shared by every command that computes.
@@ -40,4 +41,26 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
 struct CommandError: Error, CustomStringConvertible {
   let description: String
   init(_ description: String) { self.description = description }
+}
+
+/// `--model`, `--hr`, `--lr`, `--images`: the inputs `eval`, `view` and `compare` share, parsed once
+/// and resolved with a manifest through the one `Workload`.
+struct WorkloadOptions: ParsableArguments {
+  @Option(name: .customLong("model"),
+          help: "A model: PATH or NAME=PATH, a checkpoint or a folder of SR images named like the HR files (repeatable).")
+  var models: [String] = []
+  @Option(help: "Folder of HR images, PNG or JPEG (overrides the manifest's).") var hr: String?
+  @Option(help: "Folder of LR images named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
+  @Option(name: .customLong("images"), help: "Only these HR files: names, globs such as 'img_0*.png', or a comma-separated list (repeatable).")
+  var images: [String] = []
+
+  /// Models and images are given without a manifest.
+  var standsAlone: Bool { !models.isEmpty && hr != nil }
+
+  /// The workload of `manifestPath` (if any) merged with these options.
+  func resolve(manifestPath: String?, extraModels: Workload.ExtraModels) throws -> Workload {
+    try Workload.resolve(manifest: try manifestPath.map { try Manifest.load(path: $0) }, manifestPath: manifestPath,
+                         models: try models.map(ModelSpec.init(argument:)), extraModels: extraModels,
+                         hr: hr, lr: lr, images: images)
+  }
 }

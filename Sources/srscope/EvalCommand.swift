@@ -19,12 +19,7 @@ struct EvalCommand: ParsableCommand {
       """)
 
   @Option(help: "Manifest (YAML) listing models and images.") var manifest: String?
-  @Option(name: .customLong("model"), help: "A model: PATH or NAME=PATH; PATH a checkpoint or a folder of SR images (repeatable).")
-  var models: [String] = []
-  @Option(help: "Folder of HR images (PNG or JPEG).") var hr: String?
-  @Option(help: "Folder of LR images with the same names as the HR ones (optional).") var lr: String?
-  @Option(name: .customLong("images"), help: "Only these HR files: names or globs such as 'img_0*.png' (repeatable).")
-  var images: [String] = []
+  @OptionGroup var inputs: WorkloadOptions
   @Option(help: "Scale (default: the manifest's, else the models').") var scale: Int?
   @Option(help: "Pixels shaved from each border before measuring (default: the scale).") var cropBorder: Int?
   @Option(help: "Output format: table, csv, json, markdown, latex (default: table; json with --shard).") var format: String?
@@ -45,12 +40,12 @@ struct EvalCommand: ParsableCommand {
       throw ValidationError("--format must be table, csv, json, markdown or latex")
     }
     if !merge.isEmpty {
-      if manifest != nil || !models.isEmpty || hr != nil || shard != nil {
+      if manifest != nil || !inputs.models.isEmpty || inputs.hr != nil || shard != nil {
         throw ValidationError("--merge takes only shard JSON files (and --format, --output)")
       }
       return
     }
-    if manifest == nil && hr == nil { throw ValidationError("give --manifest, or --hr (and --model, repeatable)") }
+    if manifest == nil && inputs.hr == nil { throw ValidationError("give --manifest, or --hr (and --model, repeatable)") }
     if let s = scale, !(1...Self.maxScale).contains(s) { throw ValidationError("--scale must be 1 to \(Self.maxScale)") }
     if let c = cropBorder, !(0...Self.maxCropBorder).contains(c) {
       throw ValidationError("--crop-border must be 0 to \(Self.maxCropBorder)")
@@ -86,9 +81,7 @@ struct EvalCommand: ParsableCommand {
 
   func evaluate() throws -> EvalResult {
     threading.apply()
-    let work = try Workload.resolve(manifest: try manifest.map { try Manifest.load(path: $0) }, manifestPath: manifest,
-                                    models: try models.map(ModelSpec.init(argument:)), extraModels: .append,
-                                    hr: hr, lr: lr, images: images)
+    let work = try inputs.resolve(manifestPath: manifest, extraModels: .append)
     for skipped in work.skippedFiles { note("eval: skipped \(work.hrFolder)/\(skipped)") }
     var evalModels = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name, imageNames: work.imageNames) }
     let s = try dataScale(work: work, loaded: evalModels)

@@ -10,11 +10,7 @@ struct CompareCommand: ParsableCommand {
     abstract: "Write a labelled PNG montage (LR, models, HR) of one crop, as the viewer's export does.")
 
   @Option(help: "Manifest (default: Ablations/ablations.yml, unless --model and --hr are given).") var manifest: String?
-  @Option(help: "Folder of HR images, PNG or JPEG (overrides the manifest's).") var hr: String?
-  @Option(help: "Folder of LR images named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
-  @Option(name: .customLong("model"),
-          help: "A model: PATH or NAME=PATH, a checkpoint or a folder of SR images (repeatable; replaces the manifest's models).")
-  var modelSpecs: [String] = []
+  @OptionGroup var inputs: WorkloadOptions  // --model replaces the manifest's models
   @Option(help: "Scale when no manifest is used.") var scale: Int = 4
   @Option(help: "Image: index in the image list or file name.") var image: String
   @Option(help: "Crop in HR pixels: x,y,w,h.") var crop: String
@@ -48,10 +44,8 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let path = modelSpecs.isEmpty || hr == nil ? try manifest ?? DefaultManifest.locate() : manifest
-    let work = try Workload.resolve(manifest: try path.map { try Manifest.load(path: $0) }, manifestPath: path,
-                                    models: try modelSpecs.map(ModelSpec.init(argument:)), extraModels: .replace,
-                                    hr: hr, lr: lr)
+    let path = inputs.standsAlone ? manifest : try manifest ?? DefaultManifest.locate()
+    let work = try inputs.resolve(manifestPath: path, extraModels: .replace)
     let paths = work.imagePaths, names = work.imageNames
     guard let index = Int(image).flatMap({ paths.indices.contains($0) ? $0 : nil }) ?? names.firstIndex(of: image) else {
       throw ValidationError("no image '\(image)' in \(work.hrFolder) (have: \(names.joined(separator: ", ")))")

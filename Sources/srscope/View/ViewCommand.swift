@@ -18,12 +18,7 @@ struct ViewCommand: ParsableCommand {
     abstract: "Compare LR / SR / HR crops of several models side by side in the terminal (sixel or half-blocks).")
 
   @Option(help: "Manifest (default: Ablations/ablations.yml, or $SRSCOPE_MANIFEST).") var manifest: String?
-  @Option(help: "Folder of HR images, PNG or JPEG (overrides the manifest's).") var hr: String?
-  @Option(help: "Folder of LR images named as the HR ones (default: made by MATLAB bicubic).") var lr: String?
-  @Option(name: .customLong("model"),
-          help: "A model to show: PATH or NAME=PATH, a checkpoint or a folder of SR images (repeatable; replaces the manifest's models).")
-  var models: [String] = []
-  @Option(name: .customLong("images"), help: "Only these HR files: names or globs (repeatable).") var images: [String] = []
+  @OptionGroup var inputs: WorkloadOptions  // --model replaces the manifest's models
   @Option(help: "Scale when no manifest is used.") var scale: Int = 4
   @Option(help: "Graphics: auto, sixel or blocks.") var graphics: GraphicsMode = .auto
   @Option(help: "Half-block colours: 24bit or 256 (default: detected from COLORTERM, terminfo RGB/Tc, tmux).")
@@ -46,9 +41,9 @@ struct ViewCommand: ParsableCommand {
     }
     let viewer = Viewer(dataSource: source, graphics: graphics)
     viewer.colorOverride = colors.map { $0 == .trueColor ? .trueColor : .palette256 }
-    let inputs = exportInputs()
+    let exportArguments = exportInputs()
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-    viewer.compareCommand = { CompareCommand.commandLine($0, inputs: inputs, executable: executable) }
+    viewer.compareCommand = { CompareCommand.commandLine($0, inputs: exportArguments, executable: executable) }
     if let baseline { viewer.setBaseline(named: baseline) }
     try viewer.run()
     // The background worker may be inside an OpenBLAS call; OpenBLAS's exit handler would wait
@@ -63,11 +58,11 @@ struct ViewCommand: ParsableCommand {
   func exportInputs() -> [String] {
     func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
     var args: [String] = []
-    let usesManifest = models.isEmpty || hr == nil
+    let usesManifest = !inputs.standsAlone
     if usesManifest, let path = try? manifest ?? DefaultManifest.locate() { args += ["--manifest", absolute(path)] }
-    if let hr { args += ["--hr", absolute(hr)] }
-    if let lr { args += ["--lr", absolute(lr)] }
-    for spec in (try? models.map(ModelSpec.init(argument:))) ?? [] {
+    if let hr = inputs.hr { args += ["--hr", absolute(hr)] }
+    if let lr = inputs.lr { args += ["--lr", absolute(lr)] }
+    for spec in (try? inputs.models.map(ModelSpec.init(argument:))) ?? [] {
       args += ["--model", spec.name.map { "\($0)=\(absolute(spec.path))" } ?? absolute(spec.path)]
     }
     if !usesManifest { args += ["--scale", "\(scale)"] }
@@ -76,10 +71,8 @@ struct ViewCommand: ParsableCommand {
 
   func makeSource() throws -> (ManifestDataSource, String?) {
     // The manifest is read unless --model and --hr make it unnecessary.
-    let path = models.isEmpty || hr == nil ? try manifest ?? DefaultManifest.locate() : nil
-    let work = try Workload.resolve(manifest: try path.map { try Manifest.load(path: $0) }, manifestPath: path,
-                                    models: try models.map(ModelSpec.init(argument:)), extraModels: .replace,
-                                    hr: hr, lr: lr, images: images)
+    let path = inputs.standsAlone ? nil : try manifest ?? DefaultManifest.locate()
+    let work = try inputs.resolve(manifestPath: path, extraModels: .replace)
     let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: work.imagePaths,
                                     lrFolder: work.lrFolder, scale: work.scale ?? scale,
                                     trainingLogs: work.models.map(\.trainingLog))
