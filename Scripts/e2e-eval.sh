@@ -12,13 +12,7 @@ ASSETS=${SRSCOPE_ASSETS:-$HOME/.cache/srscope}
 OUT=${OUT:-/tmp/e2e-eval}
 rm -rf "$OUT"; mkdir -p "$OUT/hr" "$OUT/runA" "$OUT/runB" "$OUT/EDSR"
 export SRSCOPE_CACHE="$OUT/cache"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_error() {  # expect_error "exact message" args...
-  local want=$1; shift
-  if "$BIN" "$@" >"$OUT/out" 2>"$OUT/err"; then fail "accepted: $*"; fi
-  local got; got=$(grep -v '^eval: skipped' "$OUT/err" || true)  # the skipped-file notes come first
-  [[ "$got" == "Error: $want" ]] || fail "for '$*' expected 'Error: $want', got '$got'"
-}
+source Scripts/e2e-lib.sh
 for p in astronaut chelsea coffee; do convert "$ASSETS/photos/$p.png" -gravity center -crop 128x96+0+0 +repage "$OUT/hr/$p.png"; done
 echo "not an image" > "$OUT/hr/notes.txt"
 cp Ablations/rrdb/iter_9000.safetensors "$OUT/runA/"
@@ -41,11 +35,11 @@ grep -qE '^eval: runA/iter_9000: 3 images in [0-9.]+ s, mean PSNR-Y [0-9.]+ dB \
 # A second run reads the cache: the seconds column says so.
 "$BIN" eval "${A[@]}" --format csv 2>/dev/null | grep -q '^runA/iter_9000,coffee.png,.*,218755,cached,$' || fail "cached not shown"
 
-expect_error "command line: two models are labelled 'x': $OUT/runA/iter_9000.safetensors and $OUT/runB/iter_9000.safetensors; name them (NAME=PATH)" \
+expect_error "Error: command line: two models are labelled 'x': $OUT/runA/iter_9000.safetensors and $OUT/runB/iter_9000.safetensors; name them (NAME=PATH)" \
   eval --hr "$OUT/hr" --model "x=$OUT/runA/iter_9000.safetensors" --model "x=$OUT/runB/iter_9000.safetensors"
-expect_error "model 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3 but the data is x4 (scale from --scale)" \
+expect_error "Error: model 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3 but the data is x4 (scale from --scale)" \
   eval --hr "$OUT/hr" --scale 4 --model "$PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors"
-expect_error "models disagree on the scale: 'iter_9000' ($OUT/runA/iter_9000.safetensors) is x4, 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3; give --scale and models of that scale" \
+expect_error "Error: models disagree on the scale: 'iter_9000' ($OUT/runA/iter_9000.safetensors) is x4, 'msrresnet_x3' ($PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors) is x3; give --scale and models of that scale" \
   eval --hr "$OUT/hr" --model "$OUT/runA/iter_9000.safetensors" --model "$PWD/Tests/SRModelsTests/Fixtures/msrresnet_x3.safetensors"
 
 # A folder of SR images named as published result sets (HR stem + _x4_SR) is a model; made here
@@ -60,7 +54,7 @@ diff <(grep '^runA,' "$OUT/results.csv" | cut -d, -f2-6) <(grep '^EDSR,' "$OUT/r
   || fail "a results folder of runA's outputs does not score as runA"
 grep -q '^EDSR,mean,.*,-,-,3$' "$OUT/results.csv" || fail "results folder: params and seconds should be '-'"
 rm "$OUT/EDSR/chelsea_x4_SR.png"
-expect_error "model 'EDSR': $OUT/EDSR has no SR image for 1 of 3 HR files: chelsea.png" eval --hr "$OUT/hr" --model "EDSR=$OUT/EDSR"
+expect_error "Error: model 'EDSR': $OUT/EDSR has no SR image for 1 of 3 HR files: chelsea.png" eval --hr "$OUT/hr" --model "EDSR=$OUT/EDSR"
 
 # JPEG HR images are read (libjpeg-turbo), not skipped.
 mkdir -p "$OUT/jpeg"; convert "$ASSETS/photos/coffee.png" -crop 96x96+200+150 -quality 95 "$OUT/jpeg/coffee.jpg"
@@ -84,5 +78,5 @@ untimed() { cut -d, -f1-7,9 "$1"; }
 diff <(untimed "$OUT/full.csv") <(untimed "$OUT/slurm.csv") || fail "Slurm shards merged differ from the unsharded run"
 diff <(untimed "$OUT/full.csv") <(untimed "$OUT/parallel.csv") || fail "parallel shards merged differ from the unsharded run"
 rm "$OUT/par-2.json"
-expect_error "3 of 9 results missing (first: bicubic on chelsea.png); shards not given: 2 of 3" eval --merge "$OUT"/par-*.json
+expect_error "Error: 3 of 9 results missing (first: bicubic on chelsea.png); shards not given: 2 of 3" eval --merge "$OUT"/par-*.json
 echo "e2e-eval: all checks passed"
