@@ -11,13 +11,13 @@ public struct Upscaler: Sendable {
   public var tilePad: Int = 16
   /// Peak memory budget of a run (weights, input, output and activations), used to pick a
   /// tile size automatically.
-  public var maxMemoryBytes: Int = 4 << 30
+  public var maxMemoryBytes: Int = Upscaler.defaultBudget
   /// Memory outside the model's accounting: runtime, libraries, conv work buffers.
   public static let overheadBytes = 96 << 20
   /// Smallest automatic tile edge, in input pixels.
   public static let minimumTile = 32
 
-  public init(network: any SuperResolutionNetwork, tileSize: Int? = nil, tilePad: Int = 16, maxMemoryBytes: Int = 4 << 30) {
+  public init(network: any SuperResolutionNetwork, tileSize: Int? = nil, tilePad: Int = 16, maxMemoryBytes: Int = Upscaler.defaultBudget) {
     self.network = network; self.tileSize = tileSize; self.tilePad = tilePad; self.maxMemoryBytes = maxMemoryBytes
   }
 
@@ -43,6 +43,19 @@ public struct Upscaler: Sendable {
     let outputPixels = height * width * network.scale * network.scale
     return network.residentWeightBytes + Self.overheadBytes
       + 4 * channels * height * width + (4 + 4 + 2) * channels * outputPixels
+  }
+
+  /// The default budget: 4 GiB, or `MemoryBudget.machineDefault` when that is smaller.
+  public static var defaultBudget: Int { min(4 << 30, MemoryBudget.machineDefault) }
+
+  /// Throws before anything is allocated when the images and weights alone (which tiling cannot
+  /// reduce) exceed `maxMemoryBytes`; `budgetName` says where the budget came from, e.g. ` (--max-memory)`.
+  public func checkFits(height: Int, width: Int, channels: Int = 3, budgetName: String = "") throws(UpscaleBudgetError) {
+    let fixed = fixedBytes(height: height, width: width, channels: channels)
+    guard fixed <= maxMemoryBytes else {
+      throw UpscaleBudgetError(width: width, height: height, scale: network.scale, need: fixed, budget: maxMemoryBytes,
+                               budgetName: budgetName)
+    }
   }
 
   /// The estimate (`fixedBytes`, with its allowance for the runtime, plus the activations of one
@@ -114,3 +127,12 @@ public struct Upscaler: Sendable {
   }
 }
 
+/// An upscale whose images and weights alone exceed the memory budget.
+public struct UpscaleBudgetError: Error, CustomStringConvertible, Equatable, Sendable {
+  public var width, height, scale, need, budget: Int
+  public var budgetName: String
+  public var description: String {
+    "a \(width)x\(height) input gives a \(width * scale)x\(height * scale) output; images and weights need "
+      + "\(MemoryBudget.describe(need)), more than the budget of \(MemoryBudget.describe(budget))\(budgetName); tiling cannot reduce them"
+  }
+}

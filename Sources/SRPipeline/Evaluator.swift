@@ -174,7 +174,9 @@ public struct Evaluator: Sendable {
         throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
       }
       let start = Date()
-      let out = Upscaler(network: loaded.network, tileSize: tileSize).run(image.lr)
+      let upscaler = Upscaler(network: loaded.network, tileSize: tileSize)
+      try upscaler.checkFits(height: image.lr.height, width: image.lr.width)
+      let out = upscaler.run(image.lr)
       let seconds = Date().timeIntervalSince(start)
       try cache?.store(out, model: key, image: imageKey)
       return (out.clamped01(), seconds, false)

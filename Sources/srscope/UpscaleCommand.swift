@@ -33,15 +33,10 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
     threading.apply()
     let loaded = try ModelLoader.load(path: model)
     let image = try ImageFile.read(contentsOf: input)
-    let budget = maxMemory?.bytes ?? min(4 << 30, MemoryBudget.machineDefault)
+    let budget = maxMemory?.bytes ?? Upscaler.defaultBudget
     let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: budget)
-    // Images and weights do not shrink with tiling: over the budget is an error before allocating.
-    let fixed = upscaler.fixedBytes(height: image.height, width: image.width)
-    if fixed > budget {
-      let scale = loaded.network.scale
-      throw CommandError("upscale: a \(image.width)x\(image.height) input gives a \(image.width * scale)x\(image.height * scale) "
-        + "output; images and weights need \(MemoryBudget.describe(fixed)), more than the budget of \(MemoryBudget.describe(budget))"
-        + " (--max-memory); tiling cannot reduce them")
+    do { try upscaler.checkFits(height: image.height, width: image.width, budgetName: " (--max-memory)") } catch {
+      throw CommandError("upscale: \(error)")
     }
     let least = upscaler.smallestRunBytes(height: image.height, width: image.width)
     if budget < least {

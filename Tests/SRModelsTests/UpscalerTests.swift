@@ -20,6 +20,19 @@ struct UpscalerTests {
     #expect(dev.error < 5e-5, "\(dev)")
   }
 
+  /// Images and weights over the budget are an error before anything runs (tiling cannot help).
+  @Test func imagesAndWeightsOverTheBudgetAreRefused() throws {
+    let net = try ModelLoader.load(path: ModelFixtures.path("msrresnet_x4.safetensors")).network
+    let fixed = Upscaler(network: net).fixedBytes(height: 100, width: 100)
+    try Upscaler(network: net, maxMemoryBytes: fixed).checkFits(height: 100, width: 100)
+    #expect(throws: UpscaleBudgetError(width: 100, height: 100, scale: 4, need: fixed, budget: fixed - 1, budgetName: " (--max-memory)")) {
+      try Upscaler(network: net, maxMemoryBytes: fixed - 1).checkFits(height: 100, width: 100, budgetName: " (--max-memory)")
+    }
+    #expect(UpscaleBudgetError(width: 4000, height: 8000, scale: 4, need: 15 << 30, budget: 4 << 30, budgetName: "").description
+      == "a 4000x8000 input gives a 16000x32000 output; images and weights need 15.0 GB, more than the budget of 4.0 GB; "
+      + "tiling cannot reduce them")
+  }
+
   @Test func memoryBudgetChoosesTiles() throws {
     let net = try ModelLoader.load(path: ModelFixtures.path("msrresnet_x4.safetensors")).network
     let probe = Upscaler(network: net)
