@@ -131,6 +131,10 @@ public struct Upscaler: Sendable {
 public struct UpscaleBudgetError: Error, CustomStringConvertible, Equatable, Sendable {
   public var width, height, scale, need, budget: Int
   public var budgetName: String
+  public init(width: Int, height: Int, scale: Int, need: Int, budget: Int, budgetName: String) {
+    self.width = width; self.height = height; self.scale = scale; self.need = need; self.budget = budget
+    self.budgetName = budgetName
+  }
   public var description: String {
     "a \(width)x\(height) input gives a \(width * scale)x\(height * scale) output; images and weights need "
       + "\(MemoryBudget.describe(need)), more than the budget of \(MemoryBudget.describe(budget))\(budgetName); tiling cannot reduce them"
