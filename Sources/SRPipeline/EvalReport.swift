@@ -169,7 +169,8 @@ public enum EvalReport {
     format == .json ? try result.json() : render(result.rows, format: format)
   }
 
-  /// The report of `rows` in a text format (JSON needs the whole `EvalResult`).
+  /// The report of `rows` in a text format. JSON needs the whole `EvalResult` (`render(_:format:)`);
+  /// asked of rows alone, it gives the table.
   public static func render(_ rows: [EvalRow], format: Format) -> String {
     switch format {
     case .csv:

@@ -83,13 +83,13 @@ struct EvalCommand: ParsableCommand {
     threading.apply()
     let work = try inputs.resolve(manifestPath: manifest, extraModels: .append)
     for skipped in work.skippedFiles { note("eval: skipped \(work.hrFolder)/\(skipped)") }
-    var evalModels = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name, imageNames: work.imageNames) }
-    let s = try dataScale(work: work, loaded: evalModels)
-    if !noBicubic { evalModels.insert(.bicubic, at: 0) }
+    let loaded = try work.models.map { try EvalModel.load(path: $0.path, name: $0.name, imageNames: work.imageNames) }
+    let s = try dataScale(work: work, loaded: loaded)
+    let evalModels = (noBicubic ? [] : [EvalModel.bicubic]) + loaded
     guard !evalModels.isEmpty else { throw ValidationError("nothing to evaluate: --no-bicubic and no models") }
-    let paths = [Workload.bicubicLabel].filter { _ in !noBicubic } + work.models.map(\.path)
+    let paths = (noBicubic ? [] : [Workload.bicubicLabel]) + work.models.map(\.path)
     var result = EvalResult(
-      models: evalModels.indices.map { EvalResult.ModelInfo(name: evalModels[$0].name, path: paths[$0], parameters: evalModels[$0].parameters) },
+      models: zip(evalModels, paths).map { EvalResult.ModelInfo(name: $0.name, path: $1, parameters: $0.parameters) },
       images: work.imageNames, scale: s, cropBorder: cropBorder ?? s, shard: parsedShard)
     let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
                               cache: noCache ? nil : OutputCache(), cropBorder: result.cropBorder)
