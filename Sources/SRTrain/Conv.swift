@@ -1,64 +1,44 @@
 import SRTensor
 
-/// A trainable 3x3 (k x k, stride 1, "same" padding) convolution with bias.
+/// A trainable 3x3 stride-1 "same" convolution with bias, on the inference kernels.
 ///
-/// Forward: per sample, im2col + one SGEMM, the samples split over `Parallel`'s workers. Backward:
-/// per sample `dcol = Wᵀ · dY`, `dx += col2im(dcol)` (samples in parallel, each writes its own
-/// `dx`), then `dW += dY · colᵀ` (one worker) beside `db += Σ dY` (another), both in sample order.
-/// Every product is the same whole OpenBLAS call (`splittable: false`) on any thread count, in the
-/// same order, and im2col / col2im sum each element in a fixed order: checkpoints do not depend on
-/// the thread count.
+/// The batch runs as one image (`SideBySide`: samples side by side, a zero column between them):
+/// - forward: the Winograd F(4x4, 3x3) kernel of inference (`Conv3x3Kernel`, weights transformed
+///   for the call), the activation fused into its output pass;
+/// - input gradient: the same kernel with the adjoint weights (`W[o, i]` flipped, in and out
+///   swapped) on the gradient;
+/// - weight gradient: ONE product over the whole batch, `dW += dY · colᵀ` with `col` the im2col
+///   matrix of the wide input, taken in row bands so the columns stay under `columnBudgetBytes`;
+///   bias gradient: per channel sums in sample order.
+/// Every sum has a fixed order for a given thread count (the products split the output only), so
+/// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
 final class Conv: @unchecked Sendable {
   let weight: Parameter
   let bias: Parameter
-  let inC, outC, kernel: Int
+  let inC, outC: Int
+  let kernel = 3
 
-  /// Bytes of im2col columns that `backward` keeps at once (samples are taken in groups).
-  static let columnBudgetBytes = 64 << 20
+  /// Bytes of im2col columns the weight gradient keeps at once.
+  static let columnBudgetBytes = 32 << 20
 
-  init(_ name: String, in inC: Int, out outC: Int, kernel: Int = 3) {
-    self.inC = inC; self.outC = outC; self.kernel = kernel
-    weight = Parameter(name + ".weight", shape: [outC, inC, kernel, kernel])
+  init(_ name: String, in inC: Int, out outC: Int) {
+    self.inC = inC; self.outC = outC
+    weight = Parameter(name + ".weight", shape: [outC, inC, 3, 3])
     bias = Parameter(name + ".bias", shape: [outC])
   }
 
   var parameters: [Parameter] { [weight, bias] }
-  var macsPerPixel: Int { inC * outC * kernel * kernel }
+  var macsPerPixel: Int { inC * outC * 9 }
 
-  private func columns(_ x: FeatureBatch) -> ConvColumns {
+  /// `activation(conv(x[:, :inC]) + b)`; `x` may carry more channels than the conv reads (dense blocks).
+  func forward(_ x: FeatureBatch, activation: Activation = .none) -> FeatureBatch {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")
-    return ConvColumns(inChannels: inC, height: x.h, width: x.w, outChannels: outC,
-                       kernel: kernel, padding: kernel / 2)
-  }
-
-  /// `conv(x[:, :inC]) + b`; `x` may carry more channels than the conv reads (dense blocks).
-  func forward(_ x: FeatureBatch) -> FeatureBatch {
-    let g = columns(x)
+    let layout = SideBySide(x)
+    let prepared = Conv3x3Kernel(weight: Tensor(shape: weight.shape, data: weight.value),
+                                 bias: Tensor(shape: [outC], data: bias.value))
+    let wide = prepared(layout.pack(x, channels: inC), activation: activation)
     var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
-    let hw = x.plane, k = g.k, (n, outC, sampleSize) = (x.n, outC, x.sampleSize)
-    x.data.withUnsafeBufferPointer { xp in
-      weight.value.withUnsafeBufferPointer { wp in
-        bias.value.withUnsafeBufferPointer { bp in
-          y.data.withUnsafeMutableBufferPointer { yp in
-            let (x, w, b, y) = (xp.baseAddress!, wp.baseAddress!, bp.baseAddress!, yp.baseAddress!)
-            Parallel.forEachRange(n) { samples in
-              let col = UnsafeMutablePointer<Float>.allocate(capacity: k * hw)
-              defer { col.deallocate() }
-              for s in samples {
-                g.im2col(x + s * sampleSize, col)
-                let out = y + s * outC * hw
-                GEMM.sgemm(transposeA: false, transposeB: false, m: outC, n: hw, k: k,
-                           alpha: 1, a: w, lda: k, b: col, ldb: hw, beta: 0, c: out, ldc: hw, splittable: false)
-                for o in 0..<outC {
-                  let bias = b[o], p = out + o * hw
-                  for i in 0..<hw { p[i] += bias }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    layout.unpack(wide, into: &y)
     return y
   }
 
@@ -66,64 +46,60 @@ final class Conv: @unchecked Sendable {
   /// into its first `inC` channels (`dx` has the shape of the forward input).
   func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
     precondition(dy.n == x.n && dy.c == outC && dy.h == x.h && dy.w == x.w, "Conv.backward: dy shape")
-    x.data.withUnsafeBufferPointer { xp in
-      dy.data.withUnsafeBufferPointer { dyp in
-        if dx == nil {
-          backward(x, xp.baseAddress!, dy: dyp.baseAddress!, dx: nil)
-        } else {
-          dx!.data.withUnsafeMutableBufferPointer { dxp in
-            backward(x, xp.baseAddress!, dy: dyp.baseAddress!, dx: dxp.baseAddress!)
-          }
+    let layout = SideBySide(x)
+    let dyWide = layout.pack(dy, channels: outC)
+    accumulateBiasGradient(dy)
+    accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide, layout: layout)
+    if dx != nil {
+      let adjoint = Conv3x3Kernel(weight: Tensor(shape: [inC, outC, 3, 3], data: adjointWeights()), bias: nil)
+      layout.unpack(adjoint(dyWide), into: &dx!, accumulate: true)
+    }
+  }
+
+  /// `W[o, i, ky, kx]` as `[i, o, 2 − ky, 2 − kx]`: the convolution whose output is the input gradient.
+  private func adjointWeights() -> [Float] {
+    var t = [Float](repeating: 0, count: weight.value.count)
+    weight.value.withUnsafeBufferPointer { w in
+      for o in 0..<outC {
+        for i in 0..<inC {
+          for k in 0..<9 { t[(i * outC + o) * 9 + 8 - k] = w[(o * inC + i) * 9 + k] }
         }
+      }
+    }
+    return t
+  }
+
+  private func accumulateBiasGradient(_ dy: FeatureBatch) {
+    let plane = dy.plane
+    dy.data.withUnsafeBufferPointer { d in
+      for o in 0..<outC {
+        var acc: Float = 0
+        for s in 0..<dy.n {
+          let p = d.baseAddress! + (s * outC + o) * plane
+          for i in 0..<plane { acc += p[i] }
+        }
+        bias.grad[o] += acc
       }
     }
   }
 
-  /// `backward` on raw NCHW buffers (`batch` gives the input's shape).
-  private func backward(_ batch: FeatureBatch, _ x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                        dx: UnsafeMutablePointer<Float>?) {
-    let g = columns(batch)
-    let hw = batch.plane, k = g.k, (n, outC, sampleSize) = (batch.n, outC, batch.sampleSize)
-    let group = max(1, min(n, Self.columnBudgetBytes / (4 * k * hw)))
-    let cols = UnsafeMutablePointer<Float>.allocate(capacity: group * k * hw)
-    defer { cols.deallocate() }
-    weight.value.withUnsafeBufferPointer { wp in
-      weight.grad.withUnsafeMutableBufferPointer { gwp in
-        bias.grad.withUnsafeMutableBufferPointer { gbp in
-          let (w, gw, gb) = (wp.baseAddress!, gwp.baseAddress!, gbp.baseAddress!)
-          for g0 in stride(from: 0, to: n, by: group) {
-            let samples = g0..<min(n, g0 + group)
-            // Per sample (independent): the columns for dW, and dx += col2im(Wᵀ · dY).
-            Parallel.forEachRange(samples.count) { range in
-              let dcol = dx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * hw)
-              defer { dcol?.deallocate() }
-              for i in range {
-                let s = g0 + i
-                g.im2col(x + s * sampleSize, cols + i * k * hw)
-                guard let dcol, let dx else { continue }
-                GEMM.sgemm(transposeA: true, transposeB: false, m: k, n: hw, k: outC,
-                           alpha: 1, a: w, lda: k, b: dy + s * outC * hw, ldb: hw, beta: 0, c: dcol, ldc: hw,
-                           splittable: false)
-                g.col2im(dcol, dx + s * sampleSize)
-              }
-            }
-            // dW += dY · colᵀ (one full-width product per sample, in sample order) beside db += Σ dY.
-            Parallel.forEach(2) { part in
-              for s in samples {
-                let d = dy + s * outC * hw
-                if part == 0 {
-                  GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: k, k: hw, alpha: 1, a: d, lda: hw,
-                             b: cols + (s - g0) * k * hw, ldb: hw, beta: 1, c: gw, ldc: k, splittable: false)
-                  continue
-                }
-                for o in 0..<outC {
-                  var acc: Float = 0
-                  let p = d + o * hw
-                  for i in 0..<hw { acc += p[i] }
-                  gb[o] += acc
-                }
-              }
-            }
+  /// `dW += dY · colᵀ` over the wide map, in bands of rows (separator columns of `dY` are zero).
+  private func accumulateWeightGradient(input: Tensor, dyWide: Tensor, layout: SideBySide) {
+    let columns = ConvColumns(inChannels: inC, height: layout.h, width: layout.width, outChannels: outC,
+                              kernel: 3, padding: 1)
+    let k = columns.k, width = layout.width
+    let band = max(1, min(layout.h, Self.columnBudgetBytes / (4 * k * width)))
+    let col = UnsafeMutablePointer<Float>.allocate(capacity: band * width * k)
+    defer { col.deallocate() }
+    input.data.withUnsafeBufferPointer { xp in
+      dyWide.data.withUnsafeBufferPointer { dp in
+        weight.grad.withUnsafeMutableBufferPointer { gw in
+          for y0 in stride(from: 0, to: layout.h, by: band) {
+            let rows = y0..<min(layout.h, y0 + band)
+            columns.im2col(xp.baseAddress!, rows: rows, col)
+            GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: k, k: rows.count * width, alpha: 1,
+                       a: dp.baseAddress! + y0 * width, lda: layout.plane, b: col, ldb: rows.count * width,
+                       beta: 1, c: gw.baseAddress!, ldc: k)
           }
         }
       }

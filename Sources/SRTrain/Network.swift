@@ -79,8 +79,7 @@ final class ConvUnit: @unchecked Sendable {
   }
 
   func forward(_ x: FeatureBatch, training: Bool) -> FeatureBatch {
-    var y = conv.forward(x)
-    if let slope { y = Kernels.leaky(y, slope: slope) }
+    let y = conv.forward(x, activation: slope.map { $0 == 0 ? .relu : .leakyReLU($0) } ?? .none)
     if training { input = x; output = y }
     return y
   }
