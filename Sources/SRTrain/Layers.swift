@@ -97,37 +97,59 @@ final class BatchNorm: @unchecked Sendable {
   }
 }
 
-/// Stateless forward/backward kernels on NCHW batches.
+/// Stateless forward/backward kernels on NCHW batches, parallel over contiguous element ranges
+/// (each element's arithmetic is the same on any thread count).
 enum Kernels {
+  /// Elements a worker takes at least (smaller passes run on the calling thread).
+  static let grain = 1 << 15
+
+  /// `out[i] = body(a[i], b[i])` for the elements of equally sized `a` and `b`.
+  @inline(__always)
+  static func zipMap(_ a: FeatureBatch, _ b: FeatureBatch, _ body: @escaping @Sendable (Float, Float) -> Float) -> FeatureBatch {
+    precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
+    var y = a
+    let count = a.count
+    b.data.withUnsafeBufferPointer { bp in
+      y.data.withUnsafeMutableBufferPointer { yp in
+        let (src, dst) = (UncheckedSendable(bp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+        Parallel.forEachRange((count + grain - 1) / grain) { parts in
+          for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) {
+            dst.value[i] = body(dst.value[i], src.value[i])
+          }
+        }
+      }
+    }
+    return y
+  }
+
   /// LeakyReLU (slope 0 gives ReLU).
   static func leaky(_ x: FeatureBatch, slope: Float) -> FeatureBatch {
-    var y = x
-    for i in y.data.indices where y.data[i] < 0 { y.data[i] *= slope }
-    return y
+    zipMap(x, x) { v, _ in v < 0 ? v * slope : v }
   }
 
   /// Backward of `leaky` from its output `y` (valid for slope ≥ 0: sign(y) = sign(x) off the kink).
   static func leakyBackward(output y: FeatureBatch, dy: FeatureBatch, slope: Float) -> FeatureBatch {
-    var dx = dy
-    for i in dx.data.indices where !(y.data[i] > 0) { dx.data[i] *= slope }
-    return dx
+    zipMap(dy, y) { d, out in out > 0 ? d : d * slope }
   }
 
   /// `alpha * a + beta * b`.
   static func scaledAdd(_ a: FeatureBatch, _ b: FeatureBatch, alpha: Float = 1, beta: Float = 1) -> FeatureBatch {
-    precondition(a.count == b.count, "scaledAdd: sizes \(a.count) vs \(b.count)")
-    var y = a
-    for i in y.data.indices { y.data[i] = alpha * a.data[i] + beta * b.data[i] }
-    return y
+    zipMap(a, b) { x, y in alpha * x + beta * y }
   }
 
   /// Nearest-neighbour ×f upsampling.
   static func upsampleNearest(_ x: FeatureBatch, factor f: Int) -> FeatureBatch {
     var y = FeatureBatch(n: x.n, c: x.c, h: x.h * f, w: x.w * f)
-    for p in 0..<x.n * x.c {
-      for oy in 0..<y.h {
-        let src = p * x.plane + (oy / f) * x.w, dst = p * y.plane + oy * y.w
-        for ox in 0..<y.w { y.data[dst + ox] = x.data[src + ox / f] }
+    let (yh, yw, xw, xplane, yplane) = (y.h, y.w, x.w, x.plane, y.plane)
+    x.data.withUnsafeBufferPointer { xp in
+      y.data.withUnsafeMutableBufferPointer { yp in
+        let (src, dst) = (UncheckedSendable(xp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+        Parallel.forEach(x.n * x.c) { p in
+          for oy in 0..<yh {
+            let s = src.value + p * xplane + (oy / f) * xw, d = dst.value + p * yplane + oy * yw
+            for ox in 0..<yw { d[ox] = s[ox / f] }
+          }
+        }
       }
     }
     return y
@@ -136,10 +158,16 @@ enum Kernels {
   /// Adjoint of `upsampleNearest`: sums each f x f block.
   static func upsampleNearestBackward(_ dy: FeatureBatch, factor f: Int) -> FeatureBatch {
     var dx = FeatureBatch(n: dy.n, c: dy.c, h: dy.h / f, w: dy.w / f)
-    for p in 0..<dy.n * dy.c {
-      for oy in 0..<dy.h {
-        let src = p * dy.plane + oy * dy.w, dst = p * dx.plane + (oy / f) * dx.w
-        for ox in 0..<dy.w { dx.data[dst + ox / f] += dy.data[src + ox] }
+    let (h, w, xw, xplane, yplane) = (dy.h, dy.w, dx.w, dx.plane, dy.plane)
+    dy.data.withUnsafeBufferPointer { yp in
+      dx.data.withUnsafeMutableBufferPointer { xp in
+        let (src, dst) = (UncheckedSendable(yp.baseAddress!), UncheckedSendable(xp.baseAddress!))
+        Parallel.forEach(dy.n * dy.c) { p in
+          for oy in 0..<h {
+            let s = src.value + p * yplane + oy * w, d = dst.value + p * xplane + (oy / f) * xw
+            for ox in 0..<w { d[ox / f] += s[ox] }
+          }
+        }
       }
     }
     return dx
@@ -155,19 +183,28 @@ enum Kernels {
     shuffle(dy, factor: r, forward: false)
   }
 
+  /// Moves every element between the low-resolution layout `[c·r², h, w]` and the shuffled
+  /// `[c, h·r, w·r]` one, in parallel over (sample, output channel).
   private static func shuffle(_ t: FeatureBatch, factor r: Int, forward: Bool) -> FeatureBatch {
     let lo = forward ? (c: t.c, h: t.h, w: t.w) : (c: t.c * r * r, h: t.h / r, w: t.w / r)
     let oc = lo.c / (r * r)
     var out = forward ? FeatureBatch(n: t.n, c: oc, h: lo.h * r, w: lo.w * r) : FeatureBatch(n: t.n, c: lo.c, h: lo.h, w: lo.w)
-    for n in 0..<t.n {
-      for c in 0..<oc {
-        for i in 0..<r {
-          for j in 0..<r {
-            for y in 0..<lo.h {
-              for x in 0..<lo.w {
-                let low = ((n * lo.c + c * r * r + i * r + j) * lo.h + y) * lo.w + x
-                let high = ((n * oc + c) * lo.h * r + y * r + i) * lo.w * r + x * r + j
-                if forward { out.data[high] = t.data[low] } else { out.data[low] = t.data[high] }
+    t.data.withUnsafeBufferPointer { tp in
+      out.data.withUnsafeMutableBufferPointer { op in
+        let (src, dst) = (UncheckedSendable(tp.baseAddress!), UncheckedSendable(op.baseAddress!))
+        Parallel.forEach(t.n * oc) { task in
+          let n = task / oc, c = task % oc
+          let lowBase = (n * lo.c + c * r * r) * lo.h * lo.w, highBase = (n * oc + c) * lo.h * r * lo.w * r
+          for i in 0..<r {
+            for j in 0..<r {
+              let low = lowBase + (i * r + j) * lo.h * lo.w
+              for y in 0..<lo.h {
+                let l = low + y * lo.w, hgh = highBase + (y * r + i) * lo.w * r + j
+                if forward {
+                  for x in 0..<lo.w { dst.value[hgh + x * r] = src.value[l + x] }
+                } else {
+                  for x in 0..<lo.w { dst.value[l + x] = src.value[hgh + x * r] }
+                }
               }
             }
           }
