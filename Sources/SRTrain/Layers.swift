@@ -59,14 +59,21 @@ final class BatchNorm: @unchecked Sendable {
     }
     var xh = x
     var y = x
-    for n in 0..<x.n {
-      for c in 0..<channels {
-        let base = (n * x.c + c) * x.plane
-        let mu = mean[c], s = inv[c], g = weight.value[c], b = bias.value[c]
-        for i in base..<base + x.plane {
-          let v = (x.data[i] - mu) * s
-          xh.data[i] = v
-          y.data[i] = v * g + b
+    let (plane, xc, n) = (x.plane, x.c, x.n)
+    let (g, b) = (weight.value, bias.value)
+    xh.data.withUnsafeMutableBufferPointer { hp in
+      y.data.withUnsafeMutableBufferPointer { yp in
+        let (hat, out) = (UncheckedSendable(hp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+        Parallel.forEach(channels) { c in
+          let mu = mean[c], s = inv[c], gamma = g[c], beta = b[c]
+          for sample in 0..<n {
+            let base = (sample * xc + c) * plane
+            for i in base..<base + plane {
+              let v = (out.value[i] - mu) * s
+              hat.value[i] = v
+              out.value[i] = v * gamma + beta
+            }
+          }
         }
       }
     }
@@ -79,20 +86,29 @@ final class BatchNorm: @unchecked Sendable {
     guard let xh = xhat else { preconditionFailure("BatchNorm.backward before a training forward") }
     let m = Float(dy.n * dy.plane)
     var dx = dy
-    for c in 0..<channels {
-      var sdy: Float = 0, sdyx: Float = 0
-      for n in 0..<dy.n {
-        let base = (n * dy.c + c) * dy.plane
-        for i in base..<base + dy.plane { sdy += dy.data[i]; sdyx += dy.data[i] * xh.data[i] }
-      }
-      weight.grad[c] += sdyx
-      bias.grad[c] += sdy
-      let k = weight.value[c] * invStd[c] / m
-      for n in 0..<dy.n {
-        let base = (n * dy.c + c) * dy.plane
-        for i in base..<base + dy.plane { dx.data[i] = k * (m * dy.data[i] - sdy - xh.data[i] * sdyx) }
+    let (plane, dc, n) = (dy.plane, dy.c, dy.n)
+    let sums = UncheckedSendable(UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels))
+    defer { sums.value.deallocate() }
+    let (gamma, inv) = (weight.value, invStd)
+    xh.data.withUnsafeBufferPointer { hp in
+      dx.data.withUnsafeMutableBufferPointer { dp in
+        let (hat, d) = (UncheckedSendable(hp.baseAddress!), UncheckedSendable(dp.baseAddress!))
+        Parallel.forEach(channels) { c in
+          var sdy: Float = 0, sdyx: Float = 0
+          for sample in 0..<n {
+            let base = (sample * dc + c) * plane
+            for i in base..<base + plane { sdy += d.value[i]; sdyx += d.value[i] * hat.value[i] }
+          }
+          sums.value[2 * c] = sdy; sums.value[2 * c + 1] = sdyx
+          let k = gamma[c] * inv[c] / m
+          for sample in 0..<n {
+            let base = (sample * dc + c) * plane
+            for i in base..<base + plane { d.value[i] = k * (m * d.value[i] - sdy - hat.value[i] * sdyx) }
+          }
+        }
       }
     }
+    for c in 0..<channels { weight.grad[c] += sums.value[2 * c + 1]; bias.grad[c] += sums.value[2 * c] }
     return dx
   }
 }
