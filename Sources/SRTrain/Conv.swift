@@ -7,8 +7,7 @@ import SRTensor
 ///   for the call), the activation fused into its output pass;
 /// - input gradient: the same kernel with the adjoint weights (`W[o, i]` flipped, in and out
 ///   swapped) on the gradient;
-/// - weight gradient: ONE product over the whole batch, `dW += dY · colᵀ` with `col` the im2col
-///   matrix of the wide input, taken in row bands so the columns stay under `columnBudgetBytes`;
+/// - weight gradient: one product per kernel tap over the whole batch (`accumulateWeightGradient`);
 ///   bias gradient: per channel sums in sample order.
 /// Every sum has a fixed order for a given thread count (the products split the output only), so
 /// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
@@ -17,9 +16,6 @@ final class Conv: @unchecked Sendable {
   let bias: Parameter
   let inC, outC: Int
   let kernel = 3
-
-  /// Bytes of im2col columns the weight gradient keeps at once.
-  static let columnBudgetBytes = 32 << 20
 
   init(_ name: String, in inC: Int, out outC: Int) {
     self.inC = inC; self.outC = outC
@@ -83,26 +79,58 @@ final class Conv: @unchecked Sendable {
     }
   }
 
-  /// `dW += dY · colᵀ` over the wide map, in bands of rows (separator columns of `dY` are zero).
+  /// `dW[:, :, ky, kx] += dY · shift(x, ky, kx)ᵀ`, nine products over the whole batch without
+  /// im2col: the wide input and gradient are laid out with a zero border (`h + 2` rows of
+  /// `width + 2`), so the input shifted by a tap is the same buffer read from another offset, and
+  /// the zero border and separator columns of `dY` cancel every term that falls outside a sample.
   private func accumulateWeightGradient(input: Tensor, dyWide: Tensor, layout: SideBySide) {
-    let columns = ConvColumns(inChannels: inC, height: layout.h, width: layout.width, outChannels: outC,
-                              kernel: 3, padding: 1)
-    let k = columns.k, width = layout.width
-    let band = max(1, min(layout.h, Self.columnBudgetBytes / (4 * k * width)))
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: band * width * k)
-    defer { col.deallocate() }
-    input.data.withUnsafeBufferPointer { xp in
-      dyWide.data.withUnsafeBufferPointer { dp in
-        weight.grad.withUnsafeMutableBufferPointer { gw in
-          for y0 in stride(from: 0, to: layout.h, by: band) {
-            let rows = y0..<min(layout.h, y0 + band)
-            columns.im2col(xp.baseAddress!, rows: rows, col)
-            GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: k, k: rows.count * width, alpha: 1,
-                       a: dp.baseAddress! + y0 * width, lda: layout.plane, b: col, ldb: rows.count * width,
-                       beta: 1, c: gw.baseAddress!, ldc: k)
-          }
+    let (h, width) = (layout.h, layout.width)
+    let pw = width + 2, padded = (h + 2) * pw
+    // The gradient's rows start at the first interior pixel; its plane is read as `h * pw` values.
+    let x = Self.bordered(input, height: h, width: width), d = Self.bordered(dyWide, height: h, width: width)
+    let taps = UnsafeMutablePointer<Float>.allocate(capacity: 9 * outC * inC)
+    defer { taps.deallocate() }
+    x.withUnsafeBufferPointer { xp in
+      d.withUnsafeBufferPointer { dp in
+        for tap in 0..<9 {
+          let (ky, kx) = (tap / 3, tap % 3)
+          GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: inC, k: h * pw, alpha: 1,
+                     a: dp.baseAddress! + pw + 1, lda: padded, b: xp.baseAddress! + ky * pw + kx, ldb: padded,
+                     beta: 0, c: taps + tap * outC * inC, ldc: inC)
         }
       }
+    }
+    weight.grad.withUnsafeMutableBufferPointer { gw in
+      for o in 0..<outC {
+        for i in 0..<inC {
+          for tap in 0..<9 { gw[(o * inC + i) * 9 + tap] += taps[(tap * outC + o) * inC + i] }
+        }
+      }
+    }
+  }
+
+  /// `t` (`[c, height, width]`) with a zero border: `[c, height + 2, width + 2]`, plus one row of
+  /// slack so a shifted read of the last plane stays inside the buffer.
+  private static func bordered(_ t: Tensor, height: Int, width: Int) -> [Float] {
+    let pw = width + 2, padded = (height + 2) * pw, channels = t.channels
+    let total = channels * padded + pw
+    return [Float](unsafeUninitializedCapacity: total) { out, initialized in
+      t.data.withUnsafeBufferPointer { tp in
+        let (src, dst) = (tp.baseAddress!, UncheckedSendable(out.baseAddress!))
+        Parallel.forEach(channels) { c in
+          let plane = dst.value + c * padded
+          plane.update(repeating: 0, count: pw)
+          for y in 0..<height {
+            let row = plane + (y + 1) * pw
+            row[0] = 0
+            (row + 1).update(from: src + (c * height + y) * width, count: width)
+            row[width + 1] = 0
+          }
+          (plane + (height + 1) * pw).update(repeating: 0, count: pw)
+        }
+        (out.baseAddress! + channels * padded).update(repeating: 0, count: pw)
+      }
+      initialized = total
     }
   }
 }
