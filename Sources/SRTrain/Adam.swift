@@ -1,5 +1,6 @@
 import Foundation
 import SRFormats
+import SRModels
 import SRTensor
 
 /// Adam (PyTorch `torch.optim.Adam` update, L2 weight decay added to the gradient).

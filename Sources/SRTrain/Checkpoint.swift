@@ -20,7 +20,7 @@ public enum Checkpoint {
   }
 
   /// Writes both files for iteration `n` atomically.
-  static func save(network: any TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
+  static func save(network: TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
                    elapsed: Double, folder: String) throws(TrainError) {
     var weights = network.stateDict()
     weights.metadata["iteration"] = "\(n)"
@@ -43,7 +43,7 @@ public enum Checkpoint {
   }
 
   /// Restores weights, Adam and RNG from `state_<n>`; returns (rng, elapsed seconds).
-  static func restore(network: any TrainableNetwork, adam: Adam, folder: String, iteration n: Int)
+  static func restore(network: TrainableNetwork, adam: Adam, folder: String, iteration n: Int)
     throws(TrainError) -> (TrainRNG, Double) {
     let path = statePath(folder, n)
     let dict: StateDict

@@ -1,6 +1,8 @@
+import SRModels
 import SRTensor
 
-/// A trainable 3x3 stride-1 "same" convolution with bias, on the inference kernels.
+/// The training passes of a 3x3 stride-1 "same" convolution (`ConvLayer`, the layer inference
+/// runs too), on the inference kernels.
 ///
 /// The batch runs as one image (`SideBySide`: samples side by side, a zero column between them):
 /// - forward: the Winograd F(4x4, 3x3) kernel of inference (`Conv3x3Kernel`, weights transformed
@@ -11,21 +13,9 @@ import SRTensor
 ///   bias gradient: per channel sums in sample order.
 /// Every sum has a fixed order for a given thread count (the products split the output only), so
 /// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
-final class Conv: @unchecked Sendable {
-  let weight: Parameter
-  let bias: Parameter
-  let inC, outC: Int
-  let kernel = 3
+typealias Conv = ConvLayer
 
-  init(_ name: String, in inC: Int, out outC: Int) {
-    self.inC = inC; self.outC = outC
-    weight = Parameter(name + ".weight", shape: [outC, inC, 3, 3])
-    bias = Parameter(name + ".bias", shape: [outC])
-  }
-
-  var parameters: [Parameter] { [weight, bias] }
-  var macsPerPixel: Int { inC * outC * 9 }
-
+extension ConvLayer {
   /// `activation(conv(x[:, :inC]) + b)`; `x` may carry more channels than the conv reads (dense blocks).
   func forward(_ x: FeatureBatch, activation: Activation = .none) -> FeatureBatch {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")

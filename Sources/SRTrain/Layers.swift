@@ -1,23 +1,25 @@
 import Foundation
+import SRModels
 import SRTensor
 
-/// Training-mode BatchNorm2d: batch statistics over N x H x W, running stats with momentum 0.1
-/// and the unbiased variance (PyTorch semantics), ε = 1e-5.
+/// Training-mode BatchNorm2d over a `BatchNormLayer`: batch statistics over N x H x W, running
+/// stats with momentum 0.1 and the unbiased variance (PyTorch semantics), ε = 1e-5. One instance
+/// per forward call: it keeps what its backward needs.
 final class BatchNorm: @unchecked Sendable {
-  let weight, bias, runningMean, runningVar: Parameter
-  let channels: Int
-  let momentum: Float = 0.1, epsilon: Float = 1e-5
+  let layer: BatchNormLayer
+  let momentum: Float = 0.1
   private var xhat: FeatureBatch?
   private var invStd: [Float] = []
 
-  init(_ name: String, channels: Int) {
-    self.channels = channels
-    weight = Parameter(name + ".weight", shape: [channels], fill: 1)
-    bias = Parameter(name + ".bias", shape: [channels])
-    runningMean = Parameter(name + ".running_mean", shape: [channels], buffer: true)
-    runningVar = Parameter(name + ".running_var", shape: [channels], fill: 1, buffer: true)
-  }
+  init(layer: BatchNormLayer) { self.layer = layer }
+  convenience init(_ name: String, channels: Int) { self.init(layer: BatchNormLayer(name, channels: channels)) }
 
+  var channels: Int { layer.channels }
+  var epsilon: Float { layer.epsilon }
+  var weight: Parameter { layer.weight }
+  var bias: Parameter { layer.bias }
+  var runningMean: Parameter { layer.runningMean }
+  var runningVar: Parameter { layer.runningVar }
   var parameters: [Parameter] { [weight, bias] }
   var buffers: [Parameter] { [runningMean, runningVar] }
 

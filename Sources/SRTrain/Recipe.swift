@@ -184,16 +184,16 @@ public struct Recipe: Codable, Sendable, Equatable {
   }
 
   /// Builds the generator described by `architecture` (weights uninitialised).
-  public func makeNetwork() throws(TrainError) -> any TrainableNetwork {
+  public func makeNetwork() throws(TrainError) -> TrainableNetwork {
     let a = architecture
     switch a.type {
     case "srresnet":
-      return try TrainableSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale, batchNorm: a.batch_norm ?? false)
+      return try TrainableNetwork.srresnet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale, batchNorm: a.batch_norm ?? false)
     case "rrdbnet":
-      return try TrainableRRDBNet(numFeat: a.num_feat, numBlock: a.num_block, numGrow: a.num_grow_ch ?? 32,
+      return try TrainableNetwork.rrdbnet(numFeat: a.num_feat, numBlock: a.num_block, numGrow: a.num_grow_ch ?? 32,
                                   scale: a.scale, residualScale: a.residual_scale ?? 0.2)
     case "msrresnet":
-      return try TrainableMSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale)
+      return try TrainableNetwork.msrresnet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale)
     default:
       throw .recipe("unknown architecture type \(a.type)")
     }
