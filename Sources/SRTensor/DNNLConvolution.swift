@@ -54,13 +54,17 @@ public enum DNNL {
 /// - `bf16`: weights and activations are rounded to bf16 by the input reorders (round to
 ///   nearest even), products accumulate in float32, outputs and gradients are float32.
 ///
-/// Threads: the passes run on oneDNN's OpenMP runtime (libgomp, a pool of its own beside
-/// `Parallel`'s) with `threads` threads if given, else `Parallel.threads`, or one when called
-/// from inside a `Parallel` worker (the OpenMP count is set on the calling thread before every
-/// call, since OpenMP keeps it per thread). The thread count is fixed when a pass's primitive is made (oneDNN splits the work
-/// then), so each count gets its own primitives. For a fixed thread count results are
-/// bit-identical run to run; across thread counts backward-weights (whose reduction over the
-/// batch and image is split by thread) differs by rounding.
+/// Threads (`threads` if given, else `Parallel.threads`; one inside a `Parallel` worker): by
+/// default (`Threading.batchSlices`) the batch is split over `Parallel`'s workers and oneDNN runs
+/// single-threaded in each, so the process keeps one thread pool; `.openMP` gives one primitive
+/// the whole batch on oneDNN's OpenMP team. oneDNN fixes a primitive's thread count when it is
+/// made (the OpenMP count is set on the calling thread before every creation and call, since
+/// OpenMP keeps it per thread), so each thread count gets its own primitives. For a fixed thread
+/// count results are bit-identical run to run. Across thread counts forward and backward-data
+/// keep their bits (measured: every shape of `Scripts/bench_conv.swift`, 1 vs 2 threads, and the
+/// tests' uneven slices); backward-weights does not: batch slices add per-slice sums, and
+/// oneDNN's OpenMP kernels reduce per thread (fp32 kept its bits on the benchmark's shapes,
+/// bf16 did not on some), so it agrees across thread counts to rounding only.
 ///
 /// The fused `activation` applies to `forward` only; the backward passes take the gradient
 /// with respect to the conv's output (multiply by the activation's derivative first).
@@ -123,43 +127,80 @@ public final class DNNLConvolution: @unchecked Sendable {
     case forward = 0, backwardData = 1, backwardWeights = 2
   }
 
+  /// How a call is spread over threads.
+  public enum Threading: String, Sendable, CaseIterable {
+    /// The batch is cut into one slice per thread, each run on one of `Parallel`'s workers by a
+    /// one-thread oneDNN primitive (oneDNN then starts no OpenMP team); backward-weights sums the
+    /// slices' gradients in slice order.
+    case batchSlices
+    /// One primitive over the whole batch on oneDNN's own OpenMP team (libgomp). Its idle
+    /// threads spin: on a busy machine (other processes on the cores) a 0.07 ms call took
+    /// 60 ms (`Scripts/bench_conv.sh`, README); `OMP_WAIT_POLICY=passive`, read when libgomp
+    /// loads, avoids that.
+    case openMP
+  }
+
   public let geometry: Geometry
   public let precision: Precision
   /// Fused into `forward` (oneDNN's eltwise post-op).
   public let activation: Activation
-  /// A fixed OpenMP thread count, or nil to follow `Parallel.threads`.
+  /// A fixed thread count, or nil to follow `Parallel.threads`.
   public let threads: Int?
+  public let threading: Threading
 
-  /// The C objects by OpenMP thread count.
-  private var objects: [Int: OpaquePointer] = [:]
+  /// The C objects for one thread count: per batch slice its range and object (one slice with
+  /// `.openMP`).
+  private struct Plan {
+    var slices: [(samples: Range<Int>, object: OpaquePointer)]
+  }
+  private var plans: [Int: Plan] = [:]
   private let lock = NSLock()
 
-  /// Validates the shape and creates oneDNN's forward primitive descriptor for the current thread
-  /// count (so that a shape oneDNN cannot run fails here); each pass's primitive is made at its
-  /// first call, or by `prepare`.
+  /// Validates the shape and creates oneDNN's forward primitive descriptors for the current
+  /// thread count (so that a shape oneDNN cannot run fails here); each pass's primitives are made
+  /// at its first call, or by `prepare`.
   public init(_ geometry: Geometry, precision: Precision = .fp32, activation: Activation = .none,
-              threads: Int? = nil) throws(DNNLError) {
+              threads: Int? = nil, threading: Threading = .batchSlices) throws(DNNLError) {
     try geometry.validate()
     if let threads, threads < 1 { throw DNNLError("DNNLConvolution: \(threads) threads") }
     self.geometry = geometry
     self.precision = precision
     self.activation = activation
     self.threads = threads
+    self.threading = threading
     lock.lock(); defer { lock.unlock() }
-    _ = try object(threads: currentThreads)
+    _ = try plan(threads: currentThreads)
   }
 
   deinit {
-    for object in objects.values { srs_dnnl_conv_destroy(object) }
+    for plan in plans.values { for slice in plan.slices { srs_dnnl_conv_destroy(slice.object) } }
   }
 
-  /// The OpenMP threads a call made now runs on: `threads` or `Parallel.threads`, one inside a
+  /// The threads a call made now runs on: `threads` or `Parallel.threads`, one inside a
   /// `Parallel` worker.
   var currentThreads: Int { Parallel.isWorker ? 1 : threads ?? Parallel.threads }
 
-  /// The C object for `threads`, made on first use. Caller holds `lock`.
-  private func object(threads: Int) throws(DNNLError) -> OpaquePointer {
-    if let object = objects[threads] { return object }
+  /// The objects for `threads`, made on first use. Caller holds `lock`.
+  private func plan(threads: Int) throws(DNNLError) -> Plan {
+    if let plan = plans[threads] { return plan }
+    let slices = threading == .openMP ? 1 : min(threads, geometry.batch)
+    var plan = Plan(slices: [])
+    do {
+      for i in 0..<slices {
+        let samples = (geometry.batch * i / slices)..<(geometry.batch * (i + 1) / slices)
+        let object = try makeObject(batch: samples.count, threads: threading == .openMP ? threads : 1)
+        plan.slices.append((samples, object))
+      }
+    } catch {
+      for slice in plan.slices { srs_dnnl_conv_destroy(slice.object) }
+      throw error
+    }
+    plans[threads] = plan
+    return plan
+  }
+
+  /// A C object for `batch` samples on `threads` OpenMP threads.
+  private func makeObject(batch: Int, threads: Int) throws(DNNLError) -> OpaquePointer {
     let (kind, slope): (Int32, Float) = switch activation {
     case .none: (0, 0)
     case .relu: (1, 0)
@@ -167,20 +208,34 @@ public final class DNNLConvolution: @unchecked Sendable {
     }
     let g = geometry
     var config = srs_dnnl_conv_config(
-      batch: g.batch, in_channels: g.inChannels, out_channels: g.outChannels, height: g.height, width: g.width,
+      batch: batch, in_channels: g.inChannels, out_channels: g.outChannels, height: g.height, width: g.width,
       kernel: g.kernel, stride: g.stride, padding: g.padding, bf16: precision == .bf16 ? 1 : 0,
       activation: kind, slope: slope, threads: Int32(threads))
     var object: OpaquePointer?
     try Self.call { error, size in srs_dnnl_conv_create(&config, &object, error, size) }
     guard let object else { throw DNNLError("oneDNN convolution: no object created") }
-    objects[threads] = object
     return object
   }
 
-  /// Runs `body` on the object for the current thread count, under the lock.
-  private func withObject<R>(_ body: (OpaquePointer) throws(DNNLError) -> R) throws(DNNLError) -> R {
+  /// Runs `body(slice index, samples, object)` for every slice of the current plan, the slices on
+  /// `Parallel`'s workers, under the lock; the first error (in slice order) is thrown.
+  private func forEachSlice(
+    _ body: (Int, Range<Int>, OpaquePointer) throws(DNNLError) -> Void
+  ) throws(DNNLError) {
     lock.lock(); defer { lock.unlock() }
-    return try body(object(threads: currentThreads))
+    let plan = try plan(threads: currentThreads)
+    if plan.slices.count == 1 { return try body(0, plan.slices[0].samples, plan.slices[0].object) }
+    var errors = [DNNLError?](repeating: nil, count: plan.slices.count)
+    errors.withUnsafeMutableBufferPointer { errors in
+      Parallel.forEach(plan.slices.count) { i in
+        do throws(DNNLError) {
+          try body(i, plan.slices[i].samples, plan.slices[i].object)
+        } catch {
+          errors[i] = error
+        }
+      }
+    }
+    if let error = errors.lazy.compactMap({ $0 }).first { throw error }
   }
 
   /// Calls a C function that reports failure by a non-zero status and a message.
@@ -192,9 +247,9 @@ public final class DNNLConvolution: @unchecked Sendable {
     throw DNNLError(message.isEmpty ? "oneDNN convolution: failed" : message)
   }
 
-  /// Creates the primitive (and reorders) of `pass` for the current thread count now.
+  /// Creates the primitives (and reorders) of `pass` for the current thread count now.
   public func prepare(_ pass: Pass) throws(DNNLError) {
-    try withObject { object throws(DNNLError) in
+    try forEachSlice { _, _, object throws(DNNLError) in
       try Self.call { error, size in srs_dnnl_conv_prepare(object, pass.rawValue, error, size) }
     }
   }
@@ -203,18 +258,26 @@ public final class DNNLConvolution: @unchecked Sendable {
   /// `brgconv:avx512_core_amx_bf16`), empty until the pass was prepared or called.
   public func implementation(_ pass: Pass) -> String {
     lock.lock(); defer { lock.unlock() }
-    guard let object = objects[currentThreads] else { return "" }
+    guard let object = plans[currentThreads]?.slices.first?.object else { return "" }
     return String(cString: srs_dnnl_conv_implementation(object, pass.rawValue))
   }
 
   // MARK: Passes on raw buffers
 
+  /// Floats per sample of the input and of the output.
+  private var inputStride: Int { geometry.inChannels * geometry.height * geometry.width }
+  private var outputStride: Int { geometry.outChannels * geometry.outHeight * geometry.outWidth }
+
   /// `output = activation(conv(input, weight) + bias)`: `input` `inputCount`, `weight`
   /// `weightCount`, `bias` `outChannels` floats (nil: none), `output` `outputCount` floats.
   public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                       output: UnsafeMutablePointer<Float>) throws(DNNLError) {
-    try withObject { object throws(DNNLError) in
-      try Self.call { error, size in srs_dnnl_conv_forward(object, input, weight, bias, output, error, size) }
+    let (inStride, outStride) = (inputStride, outputStride)
+    try forEachSlice { _, samples, object throws(DNNLError) in
+      try Self.call { error, size in
+        srs_dnnl_conv_forward(object, input + samples.lowerBound * inStride, weight, bias,
+                              output + samples.lowerBound * outStride, error, size)
+      }
     }
   }
 
@@ -222,22 +285,39 @@ public final class DNNLConvolution: @unchecked Sendable {
   /// `outputGradient` (`outputCount`) with `weight`.
   public func backwardData(outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            inputGradient: UnsafeMutablePointer<Float>) throws(DNNLError) {
-    try withObject { object throws(DNNLError) in
+    let (inStride, outStride) = (inputStride, outputStride)
+    try forEachSlice { _, samples, object throws(DNNLError) in
       try Self.call { error, size in
-        srs_dnnl_conv_backward_data(object, outputGradient, weight, inputGradient, error, size)
+        srs_dnnl_conv_backward_data(object, outputGradient + samples.lowerBound * outStride, weight,
+                                    inputGradient + samples.lowerBound * inStride, error, size)
       }
     }
   }
 
   /// `weightGradient` (OIHW, `weightCount`) and `biasGradient` (`outChannels`, nil: not wanted)
   /// for `input` and `outputGradient` summed over the batch; both overwritten, not accumulated.
+  /// With batch slices, slice 0 writes the outputs and the others' sums are added in slice order.
   public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                               weightGradient: UnsafeMutablePointer<Float>,
                               biasGradient: UnsafeMutablePointer<Float>?) throws(DNNLError) {
-    try withObject { object throws(DNNLError) in
+    let (inStride, outStride) = (inputStride, outputStride)
+    let (wCount, bCount) = (geometry.weightCount, geometry.outChannels)
+    let slices = threading == .openMP ? 1 : min(currentThreads, geometry.batch)
+    // Slices past the first: weight then bias partial sums.
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(0, slices - 1) * (wCount + bCount))
+    defer { partials.deallocate() }
+    try forEachSlice { i, samples, object throws(DNNLError) in
+      let part = partials + max(0, i - 1) * (wCount + bCount)
+      let (gw, gb) = i == 0 ? (weightGradient, biasGradient) : (part, biasGradient == nil ? nil : part + wCount)
       try Self.call { error, size in
-        srs_dnnl_conv_backward_weights(object, input, outputGradient, weightGradient, biasGradient, error, size)
+        srs_dnnl_conv_backward_weights(object, input + samples.lowerBound * inStride,
+                                       outputGradient + samples.lowerBound * outStride, gw, gb, error, size)
       }
+    }
+    for i in 1..<max(1, slices) {
+      let part = partials + (i - 1) * (wCount + bCount)
+      for j in 0..<wCount { weightGradient[j] += part[j] }
+      if let biasGradient { for j in 0..<bCount { biasGradient[j] += part[wCount + j] } }
     }
   }
 
