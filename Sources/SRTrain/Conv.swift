@@ -13,12 +13,29 @@ import SRTensor
 ///   bias gradient: per channel sums in sample order.
 /// Every sum has a fixed order for a given thread count (the products split the output only), so
 /// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
+///
+/// With `precision: .bf16` the three passes run oneDNN's bf16 kernels (`BF16Convolutions`: bf16
+/// products, fp32 accumulation, fp32 outputs and gradients) on the NCHW batch; a shape oneDNN
+/// cannot run falls back to the fp32 path.
 typealias Conv = ConvLayer
 
 extension ConvLayer {
   /// `activation(conv(x[:, :inC]) + b)`; `x` may carry more channels than the conv reads (dense blocks).
-  func forward(_ x: FeatureBatch, activation: Activation = .none) -> FeatureBatch {
+  func forward(_ x: FeatureBatch, activation: Activation = .none, precision: ConvPrecision = .fp32) -> FeatureBatch {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")
+    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: activation) {
+      let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
+      var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
+      input.data.withUnsafeBufferPointer { xp in
+        y.data.withUnsafeMutableBufferPointer { yp in
+          // The shape was made by oneDNN for exactly these buffers: a failure here is a broken library.
+          do { try conv.forward(input: xp.baseAddress!, weight: weight.value, bias: bias.value, output: yp.baseAddress!) } catch {
+            preconditionFailure("bf16 convolution forward: \(error)")
+          }
+        }
+      }
+      return y
+    }
     let layout = SideBySide(x)
     let prepared = Conv3x3Kernel(weight: Tensor(shape: weight.shape, data: weight.value),
                                  bias: Tensor(shape: [outC], data: bias.value))
@@ -30,8 +47,11 @@ extension ConvLayer {
 
   /// Accumulates parameter gradients for `dy` and, if `dx` is given, adds the input gradient
   /// into its first `inC` channels (`dx` has the shape of the forward input).
-  func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+  func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?, precision: ConvPrecision = .fp32) {
     precondition(dy.n == x.n && dy.c == outC && dy.h == x.h && dy.w == x.w, "Conv.backward: dy shape")
+    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none) {
+      return backwardBF16(conv, input: x, dy: dy, dx: &dx)
+    }
     let layout = SideBySide(x)
     let dyWide = layout.pack(dy, channels: outC)
     accumulateBiasGradient(dy)
@@ -39,6 +59,34 @@ extension ConvLayer {
     if dx != nil {
       let adjoint = Conv3x3Kernel(weight: Tensor(shape: [inC, outC, 3, 3], data: adjointWeights()), bias: nil)
       layout.unpack(adjoint(dyWide), into: &dx!, accumulate: true)
+    }
+  }
+
+  /// The backward passes through oneDNN: gradients computed, then added to `grad` and `dx`.
+  private func backwardBF16(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+    let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
+    var gw = [Float](repeating: 0, count: weight.value.count), gb = [Float](repeating: 0, count: outC)
+    var dxPart: FeatureBatch? = dx == nil ? nil : input.zerosLike()
+    do {
+      try input.data.withUnsafeBufferPointer { xp throws(DNNLError) in
+        try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
+          try conv.backwardWeights(input: xp.baseAddress!, outputGradient: dp.baseAddress!, weightGradient: &gw,
+                                   biasGradient: &gb)
+          if dxPart != nil {
+            try dxPart!.data.withUnsafeMutableBufferPointer { gp throws(DNNLError) in
+              try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: gp.baseAddress!)
+            }
+          }
+        }
+      }
+    } catch {
+      preconditionFailure("bf16 convolution backward: \(error)")
+    }
+    for i in gw.indices { weight.grad[i] += gw[i] }
+    for o in 0..<outC { bias.grad[o] += gb[o] }
+    guard let part = dxPart else { return }
+    if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
+      Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)
     }
   }
 

@@ -121,23 +121,43 @@ enum Kernels {
   /// Elements a worker takes at least (smaller passes run on the calling thread).
   static let grain = 1 << 15
 
-  /// `out[i] = body(a[i], b[i])` for the elements of equally sized `a` and `b`.
+  /// `out[i] = body(a[i], b[i])` for the elements of equally sized `a` and `b`, written into a
+  /// fresh uninitialised batch (no copy, no zero fill); inlined so `body` is too.
   @inline(__always)
-  static func zipMap(_ a: FeatureBatch, _ b: FeatureBatch, _ body: @escaping @Sendable (Float, Float) -> Float) -> FeatureBatch {
+  static func zipMap(_ a: FeatureBatch, _ b: FeatureBatch, _ body: (Float, Float) -> Float) -> FeatureBatch {
     precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
-    var y = a
     let count = a.count
-    b.data.withUnsafeBufferPointer { bp in
-      y.data.withUnsafeMutableBufferPointer { yp in
-        let (src, dst) = (UncheckedSendable(bp.baseAddress!), UncheckedSendable(yp.baseAddress!))
-        Parallel.forEachRange((count + grain - 1) / grain) { parts in
-          for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) {
-            dst.value[i] = body(dst.value[i], src.value[i])
+    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+      a.data.withUnsafeBufferPointer { ap in
+        b.data.withUnsafeBufferPointer { bp in
+          let (x, y, dst) = (ap.baseAddress!, bp.baseAddress!, out.baseAddress!)
+          withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable((x, y, dst, body))
+            Parallel.forEachRange((count + grain - 1) / grain) { parts in
+              let (x, y, dst, body) = task.value
+              for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) { dst[i] = body(x[i], y[i]) }
+            }
           }
         }
       }
+      initialized = count
     }
-    return y
+    return FeatureBatch(n: a.n, c: a.c, h: a.h, w: a.w, data: data)
+  }
+
+  /// `a += b` (equal sizes), in place.
+  static func addInPlace(_ a: inout FeatureBatch, _ b: FeatureBatch) {
+    precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
+    let count = a.count
+    a.data.withUnsafeMutableBufferPointer { ap in
+      b.data.withUnsafeBufferPointer { bp in
+        let task = UncheckedSendable((ap.baseAddress!, bp.baseAddress!))
+        Parallel.forEachRange((count + grain - 1) / grain) { parts in
+          let (x, y) = task.value
+          for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) { x[i] += y[i] }
+        }
+      }
+    }
   }
 
   /// LeakyReLU (slope 0 gives ReLU).

@@ -11,6 +11,8 @@ public final class TrainableNetwork: @unchecked Sendable {
   /// Metadata describing the architecture (stored in checkpoints).
   public let metadata: [String: String]
   private var tape: (ops: TapeOps, output: TapeOps.Node)?
+  /// How the training passes' convolutions multiply (evaluation always runs fp32 inference).
+  public var precision: ConvPrecision = .fp32
 
   init(_ network: any LayeredNetwork, metadata: [String: String]) {
     self.network = network; self.metadata = metadata
@@ -68,7 +70,7 @@ public final class TrainableNetwork: @unchecked Sendable {
       tape = nil
       return FeatureBatch(stacking: (0..<x.n).map { infer(x.sample($0)) })
     }
-    let ops = TapeOps()
+    let ops = TapeOps(precision: precision)
     let output = network.graph(ops, TapeOps.Node(x), progress: nil)
     tape = (ops, output)
     return output.value

@@ -13,10 +13,17 @@ final class TapeOps: LayerOps {
     init(_ value: FeatureBatch) { self.value = value }
 
     /// Adds `g` to this node's gradient.
-    func accumulate(_ g: FeatureBatch) { grad = grad.map { Kernels.scaledAdd($0, g) } ?? g }
+    func accumulate(_ g: FeatureBatch) {
+      guard grad != nil else { grad = g; return }
+      Kernels.addInPlace(&grad!, g)
+    }
   }
 
   private var steps: [() -> Void] = []
+  /// How the convolutions multiply.
+  let precision: ConvPrecision
+
+  init(precision: ConvPrecision = .fp32) { self.precision = precision }
 
   /// Sets `output`'s gradient to `dy` and runs every recorded step backwards.
   func backward(from output: Node, dy: FeatureBatch) {
@@ -47,13 +54,13 @@ final class TapeOps: LayerOps {
   /// Sends `d` (the gradient at the convolution's output) through `c` to `x` and the parameters.
   private func convBackward(_ c: Conv, _ x: Node, _ d: FeatureBatch) {
     var dx: FeatureBatch? = x.value.zerosLike()
-    c.backward(input: x.value, dy: d, dx: &dx)
+    c.backward(input: x.value, dy: d, dx: &dx, precision: precision)
     x.accumulate(dx!)
   }
 
   func conv(_ c: ConvLayer, _ x: Node, batchNorm bn: BatchNormLayer?, activation: Activation, pixelShuffle f: Int) -> Node {
     if bn == nil && f == 1 {
-      let y = Node(c.forward(x.value, activation: activation))
+      let y = Node(c.forward(x.value, activation: activation, precision: precision))
       record {
         guard let dy = y.grad else { return }
         self.convBackward(c, x, Self.activationBackward(activation, output: y.value, dy: dy))
@@ -61,7 +68,7 @@ final class TapeOps: LayerOps {
       return y
     }
     let norm = bn.map { BatchNorm(layer: $0) }
-    var z = c.forward(x.value)
+    var z = c.forward(x.value, precision: precision)
     if let norm { z = norm.forward(z, training: true) }
     if f > 1 { z = Kernels.pixelShuffle(z, factor: f) }
     let y = Node(Self.apply(activation, z))
@@ -77,7 +84,7 @@ final class TapeOps: LayerOps {
 
   func conv(_ c: ConvLayer, _ x: Node, batchNorm bn: BatchNormLayer?, adding residual: Node, scale: Float) -> Node {
     let norm = bn.map { BatchNorm(layer: $0) }
-    var z = c.forward(x.value)
+    var z = c.forward(x.value, precision: precision)
     if let norm { z = norm.forward(z, training: true) }
     let y = Node(Kernels.scaledAdd(z, residual.value, alpha: scale, beta: 1))
     record {
@@ -106,18 +113,19 @@ final class TapeOps: LayerOps {
     let nf = x.value.c, gc = convs[0].outC
     var f = FeatureBatch(n: x.value.n, c: nf + 4 * gc, h: x.value.h, w: x.value.w)
     Channels.write(x.value, into: &f, at: 0)
-    for i in 0..<4 { Channels.write(convs[i].forward(f, activation: .leakyReLU(slope)), into: &f, at: nf + i * gc) }
+    for i in 0..<4 { Channels.write(convs[i].forward(f, activation: .leakyReLU(slope), precision: precision), into: &f, at: nf + i * gc) }
     let features = f
-    let y = Node(Kernels.scaledAdd(convs[4].forward(features), x.value, alpha: scale, beta: 1))
+    let y = Node(Kernels.scaledAdd(convs[4].forward(features, precision: precision), x.value, alpha: scale, beta: 1))
     record {
       guard let dy = y.grad else { return }
       var df: FeatureBatch? = features.zerosLike()
-      convs[4].backward(input: features, dy: Kernels.scaledAdd(dy, dy, alpha: scale, beta: 0), dx: &df)
+      convs[4].backward(input: features, dy: Kernels.scaledAdd(dy, dy, alpha: scale, beta: 0), dx: &df,
+                         precision: self.precision)
       for i in (0..<4).reversed() {
         let at = nf + i * gc
         let d = Kernels.leakyBackward(output: Channels.read(features, at: at, count: gc),
                                       dy: Channels.read(df!, at: at, count: gc), slope: slope)
-        convs[i].backward(input: features, dy: d, dx: &df)
+        convs[i].backward(input: features, dy: d, dx: &df, precision: self.precision)
       }
       x.accumulate(Kernels.scaledAdd(Channels.read(df!, at: 0, count: nf), dy))
     }
