@@ -12,6 +12,8 @@ public struct Upscaler: Sendable {
   /// Peak memory budget of a run (weights, input, output and activations), used to pick a
   /// tile size automatically.
   public var maxMemoryBytes: Int = Upscaler.defaultBudget
+  /// How the network's convolutions multiply (bf16: architectures defined over `LayerOps` only).
+  public var precision: ConvPrecision = .fp32
   /// Memory outside the model's accounting: runtime, libraries, conv work buffers.
   public static let overheadBytes = 96 << 20
   /// Smallest automatic tile edge, in input pixels.
@@ -98,11 +100,31 @@ public struct Upscaler: Sendable {
   func runPadded(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
     let m = network.inputMultiple
     let ph = (m - x.height % m) % m, pw = (m - x.width % m) % m
-    if ph == 0 && pw == 0 { return network.forward(x, progress: progress) }
+    if ph == 0 && pw == 0 { return forward(x, progress: progress) }
     let padded = TensorRegion.reflectPad(x, bottom: ph, right: pw)
-    let y = network.forward(padded, progress: progress)
+    let y = forward(padded, progress: progress)
     let s = network.scale
     return TensorRegion.crop(y, y: 0, x: 0, height: x.height * s, width: x.width * s)
+  }
+
+  /// The network's forward pass in `precision`.
+  private func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
+    if precision != .fp32, let layered = network as? any LayeredNetwork {
+      return layered.forward(x, precision: precision, progress: progress)
+    }
+    return network.forward(x, progress: progress)
+  }
+
+  /// The precision `run` uses for `requested` on this network and CPU, and a one-line note when
+  /// it is not the one requested.
+  public static func effectivePrecision(_ requested: ConvPrecision, for network: any SuperResolutionNetwork)
+    -> (precision: ConvPrecision, note: String?) {
+    guard requested == .bf16 else { return (requested, nil) }
+    let base = (network as? PostResizedNetwork)?.base ?? network
+    guard base is any LayeredNetwork else {
+      return (.fp32, "precision bf16: \(base.architecture.name) runs in fp32 only (bf16 covers RRDBNet, SRResNet, MSRResNet)")
+    }
+    return ConvPrecision.available(requested)
   }
 
   func runTiled(_ x: Tensor, tile: Int, progress: ((Double) -> Void)?) -> Tensor {

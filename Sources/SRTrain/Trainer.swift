@@ -1,6 +1,7 @@
 import Foundation
 import SRConfig
 import SRFormats
+import SRModels
 import SRTensor
 
 /// A flag the CLI sets (e.g. on Ctrl-C); the trainer checks it once per iteration, then saves and stops.

@@ -16,6 +16,11 @@ extension LayeredNetwork {
     graph(InferenceOps(), x, progress: progress)
   }
 
+  /// The inference forward pass with convolutions in `precision`.
+  public func forward(_ x: Tensor, precision: ConvPrecision, progress: ((Double) -> Void)?) -> Tensor {
+    graph(InferenceOps(precision: precision), x, progress: progress)
+  }
+
   /// The weights under their canonical key names.
   public func stateDict() -> StateDict {
     var d = StateDict()
