@@ -61,10 +61,10 @@ public enum DNNL {
 /// made (the OpenMP count is set on the calling thread before every creation and call, since
 /// OpenMP keeps it per thread), so each thread count gets its own primitives. For a fixed thread
 /// count results are bit-identical run to run. Across thread counts forward and backward-data
-/// keep their bits (measured: every shape of `Scripts/bench_conv.swift`, 1 vs 2 threads, and the
-/// tests' uneven slices); backward-weights does not: batch slices add per-slice sums, and
-/// oneDNN's OpenMP kernels reduce per thread (fp32 kept its bits on the benchmark's shapes,
-/// bf16 did not on some), so it agrees across thread counts to rounding only.
+/// keep their bits (every shape of `Scripts/bench_conv.swift`, 1 vs 2 threads, both threadings,
+/// and the tests' uneven slices); backward-weights does not: batch slices add per-slice sums, and
+/// oneDNN's OpenMP kernels reduce per thread (their result changed with the thread count on 48
+/// of 79 fp32 and 55 of 79 bf16 benchmark rows), so it agrees across thread counts to rounding.
 ///
 /// The fused `activation` applies to `forward` only; the backward passes take the gradient
 /// with respect to the conv's output (multiply by the activation's derivative first).
@@ -217,13 +217,18 @@ public final class DNNLConvolution: @unchecked Sendable {
     return object
   }
 
-  /// Runs `body(slice index, samples, object)` for every slice of the current plan, the slices on
-  /// `Parallel`'s workers, under the lock; the first error (in slice order) is thrown.
-  private func forEachSlice(
-    _ body: (Int, Range<Int>, OpaquePointer) throws(DNNLError) -> Void
-  ) throws(DNNLError) {
+  /// Runs `body` with the plan for the current thread count, under the lock (held for the whole
+  /// call: one call at a time per object).
+  private func withPlan<R>(_ body: (Plan) throws(DNNLError) -> R) throws(DNNLError) -> R {
     lock.lock(); defer { lock.unlock() }
-    let plan = try plan(threads: currentThreads)
+    return try body(plan(threads: currentThreads))
+  }
+
+  /// Runs `body(slice index, samples, object)` for every slice of `plan`, the slices on
+  /// `Parallel`'s workers; the first error (in slice order) is thrown.
+  private static func forEachSlice(
+    of plan: Plan, _ body: (Int, Range<Int>, OpaquePointer) throws(DNNLError) -> Void
+  ) throws(DNNLError) {
     if plan.slices.count == 1 { return try body(0, plan.slices[0].samples, plan.slices[0].object) }
     var errors = [DNNLError?](repeating: nil, count: plan.slices.count)
     errors.withUnsafeMutableBufferPointer { errors in
@@ -236,6 +241,11 @@ public final class DNNLConvolution: @unchecked Sendable {
       }
     }
     if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+  }
+
+  /// `forEachSlice` over the plan for the current thread count.
+  private func forEachSlice(_ body: (Int, Range<Int>, OpaquePointer) throws(DNNLError) -> Void) throws(DNNLError) {
+    try withPlan { plan throws(DNNLError) in try Self.forEachSlice(of: plan, body) }
   }
 
   /// Calls a C function that reports failure by a non-zero status and a message.
@@ -302,22 +312,24 @@ public final class DNNLConvolution: @unchecked Sendable {
                               biasGradient: UnsafeMutablePointer<Float>?) throws(DNNLError) {
     let (inStride, outStride) = (inputStride, outputStride)
     let (wCount, bCount) = (geometry.weightCount, geometry.outChannels)
-    let slices = threading == .openMP ? 1 : min(currentThreads, geometry.batch)
-    // Slices past the first: weight then bias partial sums.
-    let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(0, slices - 1) * (wCount + bCount))
-    defer { partials.deallocate() }
-    try forEachSlice { i, samples, object throws(DNNLError) in
-      let part = partials + max(0, i - 1) * (wCount + bCount)
-      let (gw, gb) = i == 0 ? (weightGradient, biasGradient) : (part, biasGradient == nil ? nil : part + wCount)
-      try Self.call { error, size in
-        srs_dnnl_conv_backward_weights(object, input + samples.lowerBound * inStride,
-                                       outputGradient + samples.lowerBound * outStride, gw, gb, error, size)
+    try withPlan { plan throws(DNNLError) in
+      // Slices past the first: weight then bias partial sums, added in slice order.
+      let slices = plan.slices.count
+      let partials = UnsafeMutablePointer<Float>.allocate(capacity: (slices - 1) * (wCount + bCount))
+      defer { partials.deallocate() }
+      try Self.forEachSlice(of: plan) { i, samples, object throws(DNNLError) in
+        let part = partials + max(0, i - 1) * (wCount + bCount)
+        let (gw, gb) = i == 0 ? (weightGradient, biasGradient) : (part, biasGradient == nil ? nil : part + wCount)
+        try Self.call { error, size in
+          srs_dnnl_conv_backward_weights(object, input + samples.lowerBound * inStride,
+                                         outputGradient + samples.lowerBound * outStride, gw, gb, error, size)
+        }
       }
-    }
-    for i in 1..<max(1, slices) {
-      let part = partials + (i - 1) * (wCount + bCount)
-      for j in 0..<wCount { weightGradient[j] += part[j] }
-      if let biasGradient { for j in 0..<bCount { biasGradient[j] += part[wCount + j] } }
+      for i in 1..<slices {
+        let part = partials + (i - 1) * (wCount + bCount)
+        for j in 0..<wCount { weightGradient[j] += part[j] }
+        if let biasGradient { for j in 0..<bCount { biasGradient[j] += part[wCount + j] } }
+      }
     }
   }
 

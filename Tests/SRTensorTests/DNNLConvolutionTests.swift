@@ -228,6 +228,20 @@ enum BatchReference {
     }
   }
 
+  /// Calls from inside `Parallel`'s workers (two at once on one object) run one slice each on
+  /// their own thread, serialised by the object, with the same bits as a call from outside.
+  @Test func callsFromParallelWorkers() throws {
+    let c = DNNLCase(n: 4, cin: 8, h: 7, w: 7, cout: 8, k: 3, s: 1, p: 1)
+    let (x, w, b, _) = Self.inputs(c)
+    let conv = try DNNLConvolution(c.geometry, threads: 2)
+    let expected = try conv.forward(x, weight: w, bias: b)
+    var results = [[Float]?](repeating: nil, count: 2)
+    results.withUnsafeMutableBufferPointer { results in
+      Parallel.forEach(2) { i in results[i] = try? conv.forward(x, weight: w, bias: b) }
+    }
+    #expect(results.allSatisfy { $0 == expected })
+  }
+
   /// A missing bias is a zero bias; a bias gradient can be skipped.
   @Test func optionalBiasAndBiasGradient() throws {
     let c = DNNLCase(n: 2, cin: 5, h: 7, w: 9, cout: 6, k: 3, s: 1, p: 1)
