@@ -17,13 +17,45 @@ public final class InferenceOps: LayerOps {
   public init(precision: ConvPrecision = .fp32) { self.precision = precision }
 
   /// `activation(conv(x))` through oneDNN bf16, or nil when oneDNN cannot run the shape.
+  ///
+  /// oneDNN runs one batch slice per worker, so the image is cut into one band of rows per worker,
+  /// each with a row of its neighbours above and below (zero at the image's edges), run as a
+  /// batch; each band's first and last output rows (computed with zero padding in place of those
+  /// neighbours' neighbours) are dropped.
   private func bf16(_ conv: Conv2d, of layer: ConvLayer, _ variant: String, _ x: Tensor, _ activation: Activation) -> Tensor? {
+    let (c, h, w, out) = (x.channels, x.height, x.width, conv.outChannels)
+    let bands = max(1, min(Parallel.threads, h / 8))
+    let rows = (h + bands - 1) / bands, bandHeight = rows + 2
     guard let dnnl = BF16Convolutions.convolution(key: "\(ObjectIdentifier(layer).hashValue) \(variant)",
-                                                  inChannels: conv.inChannels, outChannels: conv.outChannels,
-                                                  n: 1, h: x.height, w: x.width, activation: activation),
-          let y = try? dnnl.forward(x.data, weight: conv.weight.data, bias: conv.bias?.data)
+                                                  inChannels: c, outChannels: out, n: bands,
+                                                  h: bands == 1 ? h : bandHeight, w: w, activation: activation)
     else { return nil }
-    return Tensor(shape: [conv.outChannels, x.height, x.width], data: y)
+    guard bands > 1 else {
+      guard let y = try? dnnl.forward(x.data, weight: conv.weight.data, bias: conv.bias?.data) else { return nil }
+      return Tensor(shape: [out, h, w], data: y)
+    }
+    var input = [Float](repeating: 0, count: bands * c * bandHeight * w)
+    for b in 0..<bands {
+      for ch in 0..<c {
+        for r in 0..<bandHeight {
+          let sy = b * rows - 1 + r
+          guard sy >= 0 && sy < h else { continue }
+          let dst = ((b * c + ch) * bandHeight + r) * w, src = (ch * h + sy) * w
+          input.replaceSubrange(dst..<dst + w, with: x.data[src..<src + w])
+        }
+      }
+    }
+    guard let y = try? dnnl.forward(input, weight: conv.weight.data, bias: conv.bias?.data) else { return nil }
+    var result = [Float](repeating: 0, count: out * h * w)
+    for b in 0..<bands {
+      for o in 0..<out {
+        for r in 0..<min(rows, h - b * rows) {
+          let src = ((b * out + o) * bandHeight + r + 1) * w, dst = (o * h + b * rows + r) * w
+          result.replaceSubrange(dst..<dst + w, with: y[src..<src + w])
+        }
+      }
+    }
+    return Tensor(shape: [out, h, w], data: result)
   }
 
   public func conv(_ c: ConvLayer, _ x: Tensor, batchNorm bn: BatchNormLayer?, activation: Activation,

@@ -1,6 +1,7 @@
 import Foundation
 import SRConfig
 import SRMetrics
+import SRModels
 import SRPipeline
 import SRTensor
 import SRViewer
@@ -35,6 +36,8 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   private let curves: [ValidationCurve?]
 
   var imageCount: Int { imagePaths.count }
+  /// How the networks' convolutions multiply (`--precision`).
+  var precision: ConvPrecision = .fp32
 
   /// `trainingLogs[i]` is the `log.csv` of `models[i]` (missing entries: no log).
   init(models: [(name: String, path: String)], imagePaths: [String], lrFolder: String?, scale: Int,
@@ -136,7 +139,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   /// else is ready.
   private func work() {
     let engine = loadEngine()
-    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale, precision: precision)
     var pending = Set(imagePaths.indices)
     var unread: [(model: Int, image: Int)] = []
     while !pending.isEmpty {
@@ -183,7 +186,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   /// Computes, in the calling thread, what a montage of `models` on `image` needs (for `compare`).
   func prepare(image: Int, models: [Int]) {
     let engine = loadEngine()
-    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale, precision: precision)
     loadImage(image)
     guard let eval = lock.withLock({ evalImages[image] }) else { return }
     for m in Set(models) { run(engine.models[m], m, eval, image, evaluator) }
