@@ -19,7 +19,7 @@ sides use, with the scale of its architecture (x4 in all of these):
   rrdb64      that rrdb recipe with nf 64, 3 RRDBs, gc 32, HR 96, batch 16
 Engines, both on the CPU with --threads threads (default 2). Each round runs, per configuration: srscope fp32
 (once per OPENBLAS_CORETYPE of --coretype), PyTorch fp32, PyTorch bf16, srscope bf16 (per coretype); --rounds
-rounds (default 3), and the tables give the median of the rounds.
+rounds (default 3); one table gives the median of the rounds, a second the best (least disturbed) round.
   srscope  `srscope train RECIPE --output DIR --threads N --iterations W+N` (W = --warmup, N = --iterations) on a
            copy of the recipe in a temporary folder, written as JSON: validation images removed (no validation
            runs), snapshot_interval = W+N (the only checkpoint is the last one, written after the last log row),
@@ -38,7 +38,10 @@ rounds (default 3), and the tables give the median of the rounds.
            HR tensors of the recipe's shapes from a fixed seed, made before timing. fp32, and bf16 as
            `torch.autocast("cpu", dtype=torch.bfloat16)` around the forward pass (the loss on the fp32 cast of
            its output). Time per iteration: perf_counter after iteration W to after iteration W+N (each ending
-           in optimizer.step()), divided by N. The network is built anew for every run.
+           in optimizer.step()), divided by N. The network is built anew for every run. PyTorch's OpenMP threads
+           meet at a barrier after every op and spin there (libgomp's default): when other processes hold a core,
+           an iteration can take 10-60x longer (seen: 17 ms, then 1074 ms at a load average of 6.4 on 2 cores).
+           --torch-omp-wait-policy PASSIVE makes them sleep instead; the header says which policy ran.
 GFLOP/s: forward MACs of the convolutions per iteration (srscope's `macsPerInputPixel` x batch x LR pixels; the
 script checks that the torch graph does the same MACs), x2 FLOPs per MAC, x3 for forward + backward.
 Ratios are srscope / PyTorch at the same precision (above 1: srscope slower). The machine's load average is
@@ -99,6 +102,10 @@ def parse_args(argv):
                     help="OPENBLAS_CORETYPE for srscope: 'both' (Haswell and unset: one row each, default), 'env' "
                          "(inherit), 'unset', or a value such as Haswell")
     ap.add_argument("--seed", type=int, default=2018, help="seed of PyTorch's init and random batches (default 2018)")
+    ap.add_argument("--torch-omp-wait-policy", metavar="POLICY",
+                    help="OMP_WAIT_POLICY for PyTorch's OpenMP threads, e.g. PASSIVE (default: as in the environment, "
+                         "unset: libgomp spins, which collapses when other processes hold the cores); srscope's "
+                         "environment keeps its own value")
     args = ap.parse_args(argv)
     if args.iterations is not None and args.iterations < 1:
         ap.error("--iterations must be >= 1")
@@ -112,8 +119,11 @@ def parse_args(argv):
     return args
 
 
-def import_torch(assets):
-    """torch; installs it with Scripts/fetch-torch.sh when this is the asset venv's Python."""
+def import_torch(assets, omp_wait_policy=None):
+    """torch; installs it with Scripts/fetch-torch.sh when this is the asset venv's Python. libgomp reads
+    OMP_WAIT_POLICY when torch loads it, so it is set in this process before the import."""
+    if omp_wait_policy:
+        os.environ["OMP_WAIT_POLICY"] = omp_wait_policy
     try:
         import torch
         return torch
@@ -395,7 +405,7 @@ def run_torch(torch, args, cfg, iterations, batches, bf16):
 # ---------------------------------------------------------------- benchmark
 
 def bench(args, torch, cfgs, variants, work):
-    """Interleaved rounds. Returns {config name: {column key: [ms per round]}} and {config: note} for bf16."""
+    """Interleaved rounds: ({config name: {column key: [ms of each round]}}, {config name: why srscope bf16 is n/a})."""
     samples = {c.name: {} for c in cfgs}
     bf16_note = {}  # config name -> why srscope bf16 has no numbers
     batches = {c.name: torch_batches(torch, c, args.seed) for c in cfgs}
@@ -428,8 +438,7 @@ def bench(args, torch, cfgs, variants, work):
                     else:
                         bf16_note[cfg.name] = "failed: " + text.splitlines()[0]
                     print("  %-11s srscope bf16: %s" % (cfg.name, bf16_note[cfg.name]), flush=True)
-    medians = {name: {k: statistics.median(v) for k, v in cols.items()} for name, cols in samples.items()}
-    return medians, bf16_note
+    return samples, bf16_note
 
 
 def fmt_ms(x):
@@ -444,14 +453,16 @@ def fmt_gflops(flops, ms):
     return "n/a" if ms is None else "%.1f" % (flops / (ms / 1000) / 1e9)
 
 
-def print_table(cfgs, medians, bf16_note, variants):
+def print_table(cfgs, samples, bf16_note, variants, reduce):
+    """One row per configuration and srscope coretype; `reduce` makes one figure of the rounds' samples."""
+    figures = {name: {k: reduce(v) for k, v in cols.items()} for name, cols in samples.items()}
     head = ["configuration", "srscope OPENBLAS_CORETYPE", "srscope fp32 ms/it", "PyTorch fp32 ms/it",
             "PyTorch bf16 autocast ms/it", "srscope bf16 ms/it", "srscope/PyTorch fp32", "srscope/PyTorch bf16",
             "GFLOP/s srscope fp32", "GFLOP/s PyTorch fp32", "GFLOP/s PyTorch bf16", "GFLOP/s srscope bf16"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---", "---"] + ["---:"] * (len(head) - 2)) + "|")
     for cfg in cfgs:
-        m = medians[cfg.name]
+        m = figures[cfg.name]
         tf, tb = m.get("torch"), m.get("torch_bf16")
         for label, _ in variants:
             sf, sb = m.get(("srscope", label)), m.get(("srscope_bf16", label))
@@ -464,7 +475,10 @@ def print_table(cfgs, medians, bf16_note, variants):
 
 def main(argv=None):
     args = parse_args(argv)
-    torch = import_torch(args.assets)
+    user_env = dict(os.environ)
+    torch = import_torch(args.assets, args.torch_omp_wait_policy)
+    os.environ.clear()
+    os.environ.update(user_env)  # srscope runs in the environment this script was started in
     torch.set_num_threads(args.threads)
     cfgs = [resolve_config(c) for c in args.configs]
     train = os.path.join(args.assets, "train")
@@ -483,6 +497,7 @@ def main(argv=None):
           "its own oneDNN/MKL kernels, whatever OPENBLAS_CORETYPE says)" % (
               cpu_model(), os.cpu_count() or 0, torch.backends.cpu.get_cpu_capability(),
               ", ".join(label for label, _ in variants)))
+    print("PyTorch OMP_WAIT_POLICY: %s" % (args.torch_omp_wait_policy or os.environ.get("OMP_WAIT_POLICY", "unset")))
     onednn = re.findall(r"(?:oneDNN|MKL-DNN) (v[\d.]+)", torch.__config__.show())
     print("torch %s (oneDNN %s), Python %s; srscope %s" % (
         torch.__version__, onednn[0] if onednn else "?", platform.python_version(), args.srscope))
@@ -491,12 +506,17 @@ def main(argv=None):
               "timed iterations %d" % (cfg.title(), cfg.source, cfg.macs / 1e9, args.iterations or cfg.iterations))
     print("load average at start: %s" % load_avg(), flush=True)
     with tempfile.TemporaryDirectory() as work:
-        medians, bf16_note = bench(args, torch, cfgs, variants, work)
+        samples, bf16_note = bench(args, torch, cfgs, variants, work)
     print("\nload average at end: %s" % load_avg())
     print("GFLOP/s = 3 x forward MACs x 2 FLOP per iteration (forward + backward counted as 3x forward) / time; "
           "ratios srscope / PyTorch at the same precision; PyTorch columns repeat on each coretype row (it is not "
           "affected by OPENBLAS_CORETYPE).\n")
-    print_table(cfgs, medians, bf16_note, variants)
+    print("Median of %d round(s):\n" % args.rounds)
+    print_table(cfgs, samples, bf16_note, variants, statistics.median)
+    if args.rounds > 1:
+        print("\nBest of %d round(s) (the least disturbed run of each engine; other processes only ever add time):\n"
+              % args.rounds)
+        print_table(cfgs, samples, bf16_note, variants, min)
     return 0
 
 
