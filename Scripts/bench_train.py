@@ -27,7 +27,9 @@ rounds (default 3); one table gives the median of the rounds, a second the best 
            `seconds` column of DIR/log.csv (10 ms resolution): (seconds[W+N] - seconds[W]) / N. Process start,
            reading the training photos and making their LR (all before the trainer's clock starts) and the first
            W iterations are not counted; the per-iteration patch sampling (crops and flips of images in memory)
-           is. Run under each OPENBLAS_CORETYPE of --coretype (the project rule: Haswell and unset, the default).
+           is. Run under each OPENBLAS_CORETYPE of --coretype (the project rule: Haswell and unset, the default;
+           unset, srscope re-executes itself with the kernels its BLASKernelChoice picks for the CPU, e.g.
+           Cooperlake on an AVX-512 bf16 Xeon).
   bf16     srscope: the same recipe with `precision: bf16`. A trainer without that key exits with status 1 and
            "unknown key 'precision'": the column then says so (n/a) and no further bf16 runs are made.
   PyTorch  the same graph written here with torch.nn (SRScope's TrainableSRResNet: the 2018 BasicSR `model.N`
@@ -96,7 +98,7 @@ def parse_args(argv):
                     help="timed iterations per run (default: %s; 10 for other recipes)"
                     % ", ".join("%s %d" % (k, v[2]) for k, v in CONFIGS.items()))
     ap.add_argument("--warmup", type=int, default=2, help="untimed iterations at the start of every run (default 2)")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported (default 3)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median and the best are reported (default 3)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--coretype", default="both",
                     help="OPENBLAS_CORETYPE for srscope: 'both' (Haswell and unset: one row each, default), 'env' "
