@@ -14,6 +14,11 @@ public struct LoadedModel: Sendable {
   public var path: String
   /// Metadata stored in the file (safetensors `__metadata__`), if any.
   public var metadata: [String: String]
+
+  public init(network: any SuperResolutionNetwork, format: CheckpointFormat, keyLayout: KeyLayout, path: String,
+              metadata: [String: String]) {
+    self.network = network; self.format = format; self.keyLayout = keyLayout; self.path = path; self.metadata = metadata
+  }
 }
 
 /// A failure while loading a model file, with the file and the stage.
