@@ -25,6 +25,8 @@ final class InterpolationJobs: @unchecked Sendable {
   private var wanted: Request?
   private var outputs: [Key: InterpolatedOutput] = [:]
   private var recent: [Key] = []
+  /// Images that could not be loaded (nothing to compute on them).
+  private var unloadable: Set<Int> = []
   /// Whole-image outputs kept in memory (the output cache on disk keeps them all).
   static let keptOutputs = 12
   // The worker's own (only `serve` touches them):
@@ -86,7 +88,7 @@ final class InterpolationJobs: @unchecked Sendable {
     }
     record(status: .available, for: pair)
     guard let eval = image(request.image) else {
-      record(status: .unavailable("image \(request.image + 1) could not be loaded"), for: pair)
+      condition.withLock { _ = unloadable.insert(request.image) }  // the viewer shows the image's error
       return true
     }
     guard case .network(_, _, let modelKey) = model else { return false }
@@ -133,6 +135,7 @@ final class InterpolationJobs: @unchecked Sendable {
 
   private func isDone(_ r: Request) -> Bool {
     if case .unavailable = statuses[Pair(a: r.interpolation.a, b: r.interpolation.b)] { return true }
+    if unloadable.contains(r.image) { return true }
     return outputs[Key(interpolation: r.interpolation, image: r.image)].map { $0.region == nil } ?? false
   }
 
