@@ -64,7 +64,7 @@ extension Viewer {
 
   func drawPanel(_ source: PanelSource, frame: PanelFrame, crop: CropRect, set: ViewerImageSet, on term: TerminalDevice) {
     let showsMap = PanelRenderer.showsMap(source, state.errorMode, baseline: state.baseline)
-    var name: String, detail: String, region: CropRect?
+    var name: String, detail: String, region: CropRect?, ready = true
     switch source {
     case .lr: name = "LR x\(set.scale) (nearest)"; detail = "input"
     case .hr: name = "HR"; detail = "reference"
@@ -79,24 +79,14 @@ extension Viewer {
       }
       detail = MetricTable.cropLabel(cropMetrics(model: m, crop: crop), width: frame.width)
     case .interpolated(let i):
-      name = i.title
-      if case .unavailable(let why) = data.interpolationStatus(a: i.a, b: i.b) {
-        term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
-        drawWrapped(why, on: term, top: frame.picture.row, col: frame.col, width: frame.width, rows: max(1, frame.picture.cells.rows))
-        return
-      }
       // The crop on screen first, then the whole image (its metrics once it is there).
+      name = i.title
       let shown = frame.visible(crop)
       switch data.interpolatedOutput(i, image: state.imageIndex, crop: shown) {
       case let out? where out.region == nil:
         detail = MetricTable.cropLabel(cropMetrics(interpolation: i, output: out.image, crop: crop), width: frame.width)
       case let out? where out.region!.contains(shown): region = out.region; detail = "crop first; whole image next"
-      default:
-        detail = "(1-\u{03B1})\u{00B7}A + \u{03B1}\u{00B7}base"
-        term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
-        term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
-        term.write(MetricTable.fit("computing...", frame.width), row: frame.picture.row, col: frame.col, attributes: [])
-        return
+      default: detail = "(1-\u{03B1})\u{00B7}A + \u{03B1}\u{00B7}base"; ready = false
       }
     }
     if showsMap { name += " [\(state.errorMode.label)]" }
@@ -104,6 +94,10 @@ extension Viewer {
     term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
     term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
     guard !state.showHelp else { return }
+    guard ready else {
+      term.write(MetricTable.fit("computing...", frame.width), row: frame.picture.row, col: frame.col, attributes: [])
+      return
+    }
     let spec = PanelSpec(source: source, image: state.imageIndex, crop: frame.visible(crop), zoom: frame.zoom, size: frame.picture.pixels,
                          errorMode: state.errorMode, baseline: state.baseline, region: region)
     if let tiles = renderer?.payload(spec, data: data) {
@@ -131,7 +125,7 @@ extension Viewer {
     case .off:
       text = state.blink ? "blink: \(modelName(state.focus)) <-> \(state.blinkPartner.map(modelName) ?? "HR") (space stops)" : ""
       if !state.blink, let i = state.interpolation {
-        let weight = { (t: Int) in "\(t / 10).\(t % 10)" }
+        let weight = Interpolation.decimal
         text = "\(i.title): the network \(weight(10 - i.tenths))\u{00B7}\(modelName(i.a)) + \(weight(i.tenths))\u{00B7}\(modelName(i.b))"
           + " (every weight; < >: \u{03B1} -/+ 0.1, Esc: off)"
       }

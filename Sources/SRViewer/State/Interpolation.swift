@@ -18,7 +18,10 @@ public struct Interpolation: Sendable, Hashable {
   public var alpha: Double { Double(tenths) / 10 }
 
   /// The panel title, e.g. `A<->base α=0.3`.
-  public var title: String { "A<->base \u{03B1}=\(tenths / 10).\(tenths % 10)" }
+  public var title: String { "A<->base \u{03B1}=" + Self.decimal(tenths) }
+
+  /// Tenths as a decimal, `3` -> `0.3`.
+  public static func decimal(_ tenths: Int) -> String { "\(tenths / 10).\(tenths % 10)" }
 }
 
 /// Whether two models can be interpolated, as far as the data source knows.
