@@ -25,7 +25,17 @@ models:
 YML
 fail() { echo "FAIL: $*" >&2; tmux -L e2emodels capture-pane -t v -p >&2 || true; tmux -L e2emodels kill-server 2>/dev/null || true; exit 1; }
 screen() { tmux -L e2emodels capture-pane -t v -p; }
-tmux -L e2emodels kill-server 2>/dev/null || true
+# Ends the previous tmux server and waits until it is gone: a new session started while it is still
+# exiting fails with "server exited unexpectedly" (seen 1 run in 3 on a loaded machine).
+no_tmux() {
+  tmux -L e2emodels kill-server 2>/dev/null || true
+  local msg
+  for _ in $(seq 50); do
+    if ! msg=$(tmux -L e2emodels ls 2>&1) && ! grep -q 'exited unexpectedly' <<<"$msg"; then return; fi
+    sleep 0.1
+  done
+}
+no_tmux
 tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/tiny.yml --graphics blocks --threads 2 2>$OUT/err; echo RC=\$? > $OUT/rc; sleep 30"
 # Wait for both models' whole-image metrics on the first image (rows show a number, not "...").
@@ -86,6 +96,7 @@ models:
   - {name: typo, path: $OUT/no-such-model.safetensors}
 YML
 mkdir -p "$OUT/export"
+no_tmux
 tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "cd $OUT/export && SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/typo.yml --graphics blocks --threads 2; echo RC=\$? > $OUT/rc2; sleep 30"
 f=$(until_screen shows '1 of 3 models failed'); echo "$f" > "$OUT/failed-model.txt"
@@ -122,6 +133,7 @@ models:
   - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors}
   - {name: srvgg-b, path: $OUT/srvgg-b.safetensors}
 YML
+no_tmux
 tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/interp.yml --graphics blocks --threads 2 2>$OUT/err3; echo RC=\$? > $OUT/rc3; sleep 30"
 until_screen shows 'srvgg-b (A)' >/dev/null
