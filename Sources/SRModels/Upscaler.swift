@@ -134,18 +134,39 @@ public struct Upscaler: Sendable {
     for ty in 0..<rows {
       for tx in 0..<cols {
         let y0 = ty * tile, x0 = tx * tile
-        let y1 = min(x.height, y0 + tile), x1 = min(x.width, x0 + tile)
-        let py0 = max(0, y0 - tilePad), px0 = max(0, x0 - tilePad)
-        let py1 = min(x.height, y1 + tilePad), px1 = min(x.width, x1 + tilePad)
-        let input = TensorRegion.crop(x, y: py0, x: px0, height: py1 - py0, width: px1 - px0)
-        let result = runPadded(input, progress: nil)
-        let core = TensorRegion.crop(result, y: (y0 - py0) * s, x: (x0 - px0) * s,
-                                     height: (y1 - y0) * s, width: (x1 - x0) * s)
+        let core = runWindow(x, y0: y0, x0: x0, y1: min(x.height, y0 + tile), x1: min(x.width, x0 + tile))
         TensorRegion.paste(core, into: &out, y: y0 * s, x: x0 * s)
         progress?(Double(ty * cols + tx + 1) / Double(rows * cols))
       }
     }
     return out
+  }
+
+  /// The output for input rows `y0..<y1` and columns `x0..<x1` only, `[C, (y1-y0)*s, (x1-x0)*s]`:
+  /// what one tile computes, from the rectangle grown by `tilePad` context pixels on each side
+  /// (clamped to the image, and its start aligned to `inputMultiple` so pixel-unshuffle groups the
+  /// pixels as the whole image does). Near the rectangle's inner edges it differs from the
+  /// whole-image output by what lies beyond the context (as tiles do); at the image's edges it is exact.
+  /// A post-resized network runs the whole image and is cropped (its resize is not local).
+  public func run(_ x: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor {
+    let y0 = max(0, rows.lowerBound), x0 = max(0, columns.lowerBound)
+    let y1 = min(x.height, max(y0, rows.upperBound)), x1 = min(x.width, max(x0, columns.upperBound))
+    if baseStage != nil {
+      let s = network.scale
+      return TensorRegion.crop(run(x), y: y0 * s, x: x0 * s, height: (y1 - y0) * s, width: (x1 - x0) * s)
+    }
+    return runWindow(x, y0: y0, x0: x0, y1: y1, x1: x1)
+  }
+
+  func runWindow(_ x: Tensor, y0: Int, x0: Int, y1: Int, x1: Int) -> Tensor {
+    let s = network.scale, m = max(1, network.inputMultiple)
+    var py0 = max(0, y0 - tilePad), px0 = max(0, x0 - tilePad)
+    py0 -= py0 % m
+    px0 -= px0 % m
+    let py1 = min(x.height, y1 + tilePad), px1 = min(x.width, x1 + tilePad)
+    let input = TensorRegion.crop(x, y: py0, x: px0, height: py1 - py0, width: px1 - px0)
+    let result = runPadded(input, progress: nil)
+    return TensorRegion.crop(result, y: (y0 - py0) * s, x: (x0 - px0) * s, height: (y1 - y0) * s, width: (x1 - x0) * s)
   }
 }
 

@@ -28,6 +28,12 @@ public final class LazyModel: @unchecked Sendable {
 
   public init(path: String) { self.path = path }
 
+  /// A model that is already loaded (or built, as an interpolated network).
+  public init(path: String, loaded: LoadedModel) {
+    self.path = path
+    result = .success(loaded)
+  }
+
   /// The loaded model (loaded once; a load error is thrown every time).
   public func get() throws -> LoadedModel {
     try lock.withLock {
@@ -178,9 +184,7 @@ public struct Evaluator: Sendable {
       let imageKey = OutputCache.imageKey(image.lr)
       if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, nil, true) }
       let loaded = try lazy.get()
-      guard loaded.network.scale == image.scale else {
-        throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
-      }
+      try Self.checkScale(loaded, name: name, image)
       let start = Date()
       var upscaler = Upscaler(network: loaded.network, tileSize: tileSize)
       upscaler.precision = Upscaler.effectivePrecision(precision, for: loaded.network).precision
@@ -189,6 +193,13 @@ public struct Evaluator: Sendable {
       let seconds = Date().timeIntervalSince(start)
       try cache?.store(out, model: key, image: imageKey)
       return (out.clamped01(), seconds, false)
+    }
+  }
+
+  /// Throws unless the network's scale is the data's.
+  static func checkScale(_ loaded: LoadedModel, name: String, _ image: EvalImage) throws {
+    guard loaded.network.scale == image.scale else {
+      throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
     }
   }
 
