@@ -10,11 +10,14 @@ import SRTensor
 /// - input gradient: the same kernel with the adjoint weights (`W[o, i]` flipped, in and out
 ///   swapped) on the gradient;
 /// - weight gradient: one product per kernel tap over the whole batch (`accumulateWeightGradient`);
-///   bias gradient: per channel sums in sample order.
+///   bias gradient: per channel sums in sample order. (oneDNN's fp32 backward-weights ran the
+///   study's layers at 77-264 GFLOP/s against 15-88 for one SGEMM, and made `srscope train` 1.6x
+///   faster, but a resumed run then differed from an uninterrupted one in the last bits: not
+///   adopted until that is understood.)
 /// Every sum has a fixed order for a given thread count (the products split the output only), so
 /// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
 ///
-/// With `precision: .bf16` the three passes run oneDNN's bf16 kernels (`BF16Convolutions`: bf16
+/// With `precision: .bf16` the three passes run oneDNN's bf16 kernels (`OneDNNConvolutions`: bf16
 /// products, fp32 accumulation, fp32 outputs and gradients) on the NCHW batch; a shape oneDNN
 /// cannot run falls back to the fp32 path.
 typealias Conv = ConvLayer
@@ -23,7 +26,7 @@ extension ConvLayer {
   /// `activation(conv(x[:, :inC]) + b)`; `x` may carry more channels than the conv reads (dense blocks).
   func forward(_ x: FeatureBatch, activation: Activation = .none, precision: ConvPrecision = .fp32) -> FeatureBatch {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")
-    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: activation) {
+    if precision == .bf16, let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: activation) {
       let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
       var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
       input.data.withUnsafeBufferPointer { xp in
@@ -49,8 +52,8 @@ extension ConvLayer {
   /// into its first `inC` channels (`dx` has the shape of the forward input).
   func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?, precision: ConvPrecision = .fp32) {
     precondition(dy.n == x.n && dy.c == outC && dy.h == x.h && dy.w == x.w, "Conv.backward: dy shape")
-    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none) {
-      return backwardBF16(conv, input: x, dy: dy, dx: &dx)
+    if precision == .bf16, let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none) {
+      return backwardOneDNN(conv, input: x, dy: dy, dx: &dx)
     }
     let layout = SideBySide(x)
     let dyWide = layout.pack(dy, channels: outC)
@@ -62,8 +65,9 @@ extension ConvLayer {
     }
   }
 
-  /// The backward passes through oneDNN: gradients computed, then added to `grad` and `dx`.
-  private func backwardBF16(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+  /// The backward passes through oneDNN (the input gradient only when `dx` is given): gradients
+  /// computed, then added to `grad` and `dx`.
+  private func backwardOneDNN(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
     let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
     var gw = [Float](repeating: 0, count: weight.value.count), gb = [Float](repeating: 0, count: outC)
     var dxPart: FeatureBatch? = dx == nil ? nil : input.zerosLike()

@@ -26,7 +26,7 @@ public final class InferenceOps: LayerOps {
     let (c, h, w, out) = (x.channels, x.height, x.width, conv.outChannels)
     let bands = max(1, min(Parallel.threads, h / 8))
     let rows = (h + bands - 1) / bands, bandHeight = rows + 2
-    guard let dnnl = BF16Convolutions.convolution(key: "\(ObjectIdentifier(layer).hashValue) \(variant)",
+    guard let dnnl = OneDNNConvolutions.convolution(key: "\(ObjectIdentifier(layer).hashValue) \(variant)",
                                                   inChannels: c, outChannels: out, n: bands,
                                                   h: bands == 1 ? h : bandHeight, w: w, activation: activation)
     else { return nil }
