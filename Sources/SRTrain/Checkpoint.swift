@@ -20,14 +20,17 @@ public enum Checkpoint {
   }
 
   /// Writes both files for iteration `n` atomically. The weights' metadata holds the architecture,
-  /// the iteration, the seed and the whole recipe as JSON (`recipe`); `companions` (the GAN's
+  /// the iteration, the seed, `init` or `pretrained` (the path as written) and the whole recipe as
+  /// JSON (`recipe`); `companions` (the GAN's
   /// discriminator) go into the state file beside the generator.
   static func save(network: any TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
                    elapsed: Double, folder: String, companions: [CompanionState] = []) throws(TrainError) {
     var weights = network.stateDict()
     weights.metadata["iteration"] = "\(n)"
     weights.metadata["seed"] = "\(recipe.seed)"
-    weights.metadata["init"] = (recipe.`init` ?? .pytorch).rawValue
+    if let p = recipe.pretrained { weights.metadata["pretrained"] = p } else {
+      weights.metadata["init"] = (recipe.`init` ?? .pytorch).rawValue
+    }
     weights.metadata["format"] = "pt"
     var state = StateDict()
     for p in network.tensors { state["param." + p.name] = Tensor(shape: p.shape, data: p.value) }

@@ -50,6 +50,8 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
     #expect(a.keys.contains("net_d.param.bn1_1.running_var"))
     #expect(try stateTensors(dir + "/b", 4) == a)
     #expect(try stateTensors(dir + "/c", 4) == a)
+    let meta = try Safetensors.read(try InputFile.read(Checkpoint.weightsPath(dir + "/a", 4))).metadata
+    #expect(meta["pretrained"] == recipe.pretrained && meta["init"] == nil)
     // The run moved away from its pretrained start.
     #expect(bytes("a") != FileManager.default.contents(atPath: Checkpoint.weightsPath(dir + "/psnr", 2)))
     let log = try String(contentsOfFile: dir + "/c/log.csv", encoding: .utf8).split(separator: "\n")
@@ -66,7 +68,8 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
     try checkDeterminism(perceptualWeight: 1, tag: "gan-det-vgg")
   }
 
-  /// Every checkpoint carries the whole recipe as JSON under `recipe`, which parses back to it.
+  /// Every checkpoint carries the whole recipe as JSON under `recipe`, which parses back to it (as
+  /// the run folder's `recipe.yaml` does).
   @Test func checkpointsStoreTheRecipe() throws {
     let dir = try syntheticFolder("recipe-json")
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -79,6 +82,7 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
       let json = try #require(meta["recipe"])
       #expect(!json.contains("\n"))
       #expect(try Recipe.parse(json) == recipe)
+      #expect(try Recipe.parse(try String(contentsOfFile: dir + "/\(run)/recipe.yaml", encoding: .utf8)) == recipe)
     }
   }
 
@@ -105,6 +109,13 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
     }
     let error = #expect(throws: TrainError.self) { try PretrainedWeights.load(dir + "/missing.safetensors", into: same) }
     #expect("\(error!)".hasPrefix("recipe: pretrained: \(dir)/missing.safetensors: "))
+    // The trainer checks it before writing anything.
+    let gan = Recipe.tinyGAN(folder: dir + "/hr", iterations: 1, perceptualWeight: 0, pretrained: path)
+    #expect(throws: TrainError.recipe("pretrained \(path) is not the recipe's RRDBNet: it has tensor body.1.rdb1.conv1.bias, "
+      + "which the recipe's network does not")) {
+      try Trainer.run(recipe: gan, runFolder: dir + "/gan", resume: false, threads: 1, commandLine: ["t"])
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir + "/gan"))
   }
 
   /// BasicSR's key names and shapes for a 128 px patch; the stage count for other patches.
