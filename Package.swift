@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Module graph (dependencies point one way, no UI below the CLI):
-//   SRTensor  -> CBLAS, CKernels            tensors, ops, thread pool (CKernels: Winograd stages, heap policy)
+//   SRTensor  -> CBLAS, CKernels, CDNNL(Conv)  tensors, ops, thread pool (CKernels: Winograd stages, heap
+//                                           policy; CDNNLConv: oneDNN convolution passes over CDNNL)
 //   SRFormats -> SRTensor                   checkpoint containers (safetensors, .pth, ncnn, npy/npz)
 //   SRModels  -> SRTensor, SRFormats        architectures, detection, key layouts, loading
 //   SRImage   -> SRTensor, CPNG, CJPEG      PNG I/O, JPEG input, MATLAB bicubic resize
@@ -32,9 +33,12 @@ let package = Package(
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
     .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+    // oneDNN 2.6 (OpenMP runtime); Debian ships no .pc file for it, the module map links "dnnl".
+    .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-    .target(name: "SRTensor", dependencies: ["CBLAS", "CKernels"], exclude: ["README.md"],
+    .target(name: "CDNNLConv", dependencies: ["CDNNL"]),
+    .target(name: "SRTensor", dependencies: ["CBLAS", "CKernels", "CDNNL", "CDNNLConv"], exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]),
     .target(name: "SRFormats", dependencies: ["SRTensor"], exclude: ["README.md"]),
     .target(name: "SRConfig", dependencies: [.product(name: "Yams", package: "Yams")]),

@@ -2,6 +2,7 @@
 # End-to-end checks of `srscope eval` on small real checkpoints (Ablations/) and photo crops:
 # labels of same-named checkpoints, NAME=PATH clashes, scale mismatch, skipped files, a folder of
 # SR images evaluated as a model (must equal the network it came from), LaTeX, progress lines,
+# network interpolation (`interpolate`: values against NumPy, mismatches as one line, no file),
 # and sharding: 3 shards run as a Slurm array (simulated: the script with SLURM_* set) and with
 # GNU parallel, merged, must print the unsharded table (every column but the timings).
 # Usage: Scripts/e2e-eval.sh [path/to/srscope]
@@ -79,4 +80,43 @@ diff <(untimed "$OUT/full.csv") <(untimed "$OUT/slurm.csv") || fail "Slurm shard
 diff <(untimed "$OUT/full.csv") <(untimed "$OUT/parallel.csv") || fail "parallel shards merged differ from the unsharded run"
 rm "$OUT/par-2.json"
 expect_error "Error: 3 of 9 results missing (first: bicubic on chelsea.png); shards not given: 2 of 3" eval --merge "$OUT"/par-*.json
+# Network interpolation (ESRGAN): rrdb and rrdb_p64 (fp16 files) blended at 0.3 and written as float32;
+# every tensor checked against NumPy's blend of the parents, the result evaluated as a model;
+# alpha 0 gives rrdb's values exactly. Mismatches: one line naming the difference, no file.
+R=Ablations/rrdb/iter_9000.safetensors P=Ablations/rrdb_p64/iter_9000.safetensors
+"$BIN" interpolate "$R" "$P" --alpha 0.3 --output "$OUT/blend.safetensors" 2>"$OUT/blend.err" || fail "interpolate: $(cat "$OUT/blend.err")"
+"$BIN" interpolate "$R" "$P" --alpha 0 --output "$OUT/blend0.safetensors" 2>/dev/null || fail "interpolate --alpha 0"
+python3 - "$R" "$P" "$OUT/blend.safetensors" "$OUT/blend0.safetensors" <<'PY' || fail "interpolated tensors differ from NumPy's blend"
+import json, struct, sys, numpy as np
+def read(path):
+    raw = open(path, "rb").read(); n = struct.unpack("<Q", raw[:8])[0]; h = json.loads(raw[8:8 + n])
+    meta = h.pop("__metadata__", {}); t = {}
+    for k, v in h.items():
+        b, e = v["data_offsets"]
+        t[k] = np.frombuffer(raw[8 + n + b:8 + n + e], dtype={"F16": np.float16, "F32": np.float32}[v["dtype"]]).reshape(v["shape"])
+    return t, meta, {k: v["dtype"] for k, v in h.items()}
+a, ma, _ = read(sys.argv[1]); b, _, _ = read(sys.argv[2]); c, mc, dc = read(sys.argv[3]); z, _, _ = read(sys.argv[4])
+assert set(c) == set(a) and set(dc.values()) == {"F32"}, "keys or dtype"
+for k in a:
+    want = (0.7 * a[k].astype(np.float64) + 0.3 * b[k].astype(np.float64)).astype(np.float32)
+    assert np.array_equal(c[k].view(np.uint32), want.view(np.uint32)), k
+    assert np.array_equal(z[k], a[k].astype(np.float32)), "alpha 0: " + k
+assert mc["interpolation.alpha"] == "0.3" and mc["interpolation.a"] == sys.argv[1] and mc["residual_scale"] == "0.2", mc
+import hashlib
+assert mc["interpolation.b_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+PY
+"$BIN" inspect "$OUT/blend.safetensors" | grep -qx 'architecture: RRDBNet' || fail "the blend does not load as RRDBNet"
+"$BIN" eval --hr "$OUT/hr" --model "blend=$OUT/blend.safetensors" --no-bicubic --format csv 2>/dev/null | grep -q '^blend,mean,' \
+  || fail "the blend does not evaluate"
+expect_error "Error: interpolate: different architectures: residual_scale is 0.2 in $R, 1.0 in Ablations/rrdb_noscale/iter_9000.safetensors" \
+  interpolate "$R" Ablations/rrdb_noscale/iter_9000.safetensors --alpha 0.5 --output "$OUT/bad.safetensors"
+expect_error "Error: interpolate: different architectures: $R is RRDBNet, Ablations/srresnet/iter_9000.safetensors is SRResNet" \
+  interpolate "$R" Ablations/srresnet/iter_9000.safetensors --alpha 0.5 --output "$OUT/bad.safetensors"
+expect_error "Error: interpolate: shape mismatch for 'conv_first.weight': [32, 3, 3, 3] in $R, [4, 3, 3, 3] in Tests/SRFormatsTests/Fixtures/ncnn_rrdb_fp32.param" \
+  interpolate "$R" Tests/SRFormatsTests/Fixtures/ncnn_rrdb_fp32.param --alpha 0.5 --output "$OUT/bad.safetensors"
+expect_error "Error: interpolate: alpha 1.5 is outside [0, 1] (0 gives the first network, 1 the second)" \
+  interpolate "$R" "$P" --alpha 1.5 --output "$OUT/bad.safetensors"
+expect_error "Error: interpolate: $OUT/none.pth: bad input: No such file or directory" \
+  interpolate "$OUT/none.pth" "$P" --alpha 0.5 --output "$OUT/bad.safetensors"
+[[ ! -e $OUT/bad.safetensors ]] && ! ls "$OUT"/.bad.safetensors.* >/dev/null 2>&1 || fail "a failed interpolate left a file"
 echo "e2e-eval: all checks passed"

@@ -25,7 +25,17 @@ models:
 YML
 fail() { echo "FAIL: $*" >&2; tmux -L e2emodels capture-pane -t v -p >&2 || true; tmux -L e2emodels kill-server 2>/dev/null || true; exit 1; }
 screen() { tmux -L e2emodels capture-pane -t v -p; }
-tmux -L e2emodels kill-server 2>/dev/null || true
+# Ends the previous tmux server and waits until it is gone: a new session started while it is still
+# exiting fails with "server exited unexpectedly" (seen 1 run in 3 on a loaded machine).
+no_tmux() {
+  tmux -L e2emodels kill-server 2>/dev/null || true
+  local msg
+  for _ in $(seq 50); do
+    if ! msg=$(tmux -L e2emodels ls 2>&1) && ! grep -q 'exited unexpectedly' <<<"$msg"; then return; fi
+    sleep 0.1
+  done
+}
+no_tmux
 tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/tiny.yml --graphics blocks --threads 2 2>$OUT/err; echo RC=\$? > $OUT/rc; sleep 30"
 # Wait for both models' whole-image metrics on the first image (rows show a number, not "...").
@@ -86,6 +96,7 @@ models:
   - {name: typo, path: $OUT/no-such-model.safetensors}
 YML
 mkdir -p "$OUT/export"
+no_tmux
 tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
   "cd $OUT/export && SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/typo.yml --graphics blocks --threads 2; echo RC=\$? > $OUT/rc2; sleep 30"
 f=$(until_screen shows '1 of 3 models failed'); echo "$f" > "$OUT/failed-model.txt"
@@ -102,6 +113,49 @@ tmux -L e2emodels send-keys -t v q
 cp "$png" "$OUT/exported.png"
 SRSCOPE_CACHE=$OUT/cache sh "$sh" >/dev/null || fail "the exported script failed: $(cat "$sh")"
 cmp -s "$png" "$OUT/exported.png" || fail "the exported script did not re-create the identical PNG"
+tmux -L e2emodels kill-server 2>/dev/null || true
+# The `<` / `>` interpolation panel: A (srvgg-b: the SRVGG fixture's weights x0.8, one architecture
+# with the baseline tiny-srvgg) and the baseline. Three `>`: the panel "A<->base α=0.3" shows the
+# crop, then the whole image (its crop metrics). Tab to bicubic hides it with the reason; with
+# tiny-msrresnet as A, `>` says the architectures differ.
+python3 - "$PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors" "$OUT/srvgg-b.safetensors" <<'PY'
+import json, struct, sys, numpy as np
+raw = open(sys.argv[1], "rb").read(); n = struct.unpack("<Q", raw[:8])[0]
+data = (np.frombuffer(raw[8 + n:], dtype=np.float32) * np.float32(0.8)).astype(np.float32)  # every tensor is F32
+open(sys.argv[2], "wb").write(raw[:8 + n] + data.tobytes())
+PY
+cat > "$OUT/interp.yml" <<YML
+scale: 4
+images: {hr: $OUT/hr}
+baseline: tiny-srvgg
+models:
+  - {name: tiny-msrresnet, path: $PWD/Tests/SRModelsTests/Fixtures/msrresnet_x4.safetensors}
+  - {name: tiny-srvgg, path: $PWD/Tests/SRModelsTests/Fixtures/srvgg_x4.safetensors}
+  - {name: srvgg-b, path: $OUT/srvgg-b.safetensors}
+YML
+no_tmux
+tmux -L e2emodels new-session -d -s v -x 160 -y 50 \
+  "SRSCOPE_CACHE=$OUT/cache $BIN view --manifest $OUT/interp.yml --graphics blocks --threads 2 2>$OUT/err3; echo RC=\$? > $OUT/rc3; sleep 30"
+until_screen shows 'srvgg-b (A)' >/dev/null
+tmux -L e2emodels send-keys -t v '>' '>' '>'
+i=$(until_screen shows 'A<->base α=0\.3'); echo "$i" > "$OUT/interp.txt"
+grep -q 'A<->base α=0\.3: the network 0\.7·srvgg-b + 0\.3·tiny-srvgg' <<<"$i" || fail "interpolation panel or legend missing"
+# The whole image is there when the panel's second label line (under its title) has crop metrics.
+whole() { awk '/A<->base α=0\.3 / { c = index($0, "A<->base"); getline; if (substr($0, c, 8) ~ /^PSNR-Y [0-9]/) ok = 1 } END { exit !ok }' <<<"$1"; }
+w=$(until_screen whole); echo "$w" > "$OUT/interp-whole.txt"
+whole "$w" || fail "the interpolated panel never showed the whole image's crop metrics"
+tmux -L e2emodels send-keys -t v Tab
+b=$(until_screen shows 'no A<->base interpolation'); echo "$b" > "$OUT/interp-bicubic.txt"
+grep -q 'no A<->base interpolation: bicubic is not a network (the bicubic baseline), so it has no weights to interpolate' <<<"$b" \
+  || fail "Tab to bicubic did not say why the panel went"
+grep -q 'A<->base α=' <<<"$b" && fail "the panel stayed after Tab to bicubic"
+tmux -L e2emodels send-keys -t v Tab '>'
+m=$(until_screen shows 'MSRResNet'); echo "$m" > "$OUT/interp-mismatch.txt"
+grep -q 'no A<->base interpolation: different architectures: tiny-msrresnet is MSRResNet, tiny-srvgg is SRVGGNetCompact' <<<"$m" \
+  || fail "> with different architectures did not say so"
+tmux -L e2emodels send-keys -t v q
+for _ in $(seq 1 20); do [[ -f "$OUT/rc3" ]] && break; sleep 0.5; done
+grep -q 'RC=0' "$OUT/rc3" 2>/dev/null || fail "viewer did not exit with 0 after the interpolation checks ($(head -c 300 "$OUT/err3"))"
 tmux -L e2emodels kill-server 2>/dev/null || true
 # `srscope plot` on a garbled log: exit status 1, one line naming the file, no usage text.
 set +e

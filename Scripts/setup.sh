@@ -2,7 +2,7 @@
 # Installs what SRScope needs on a fresh Debian machine (only what is missing), then fetches
 # the assets. Safe to run repeatedly.
 set -euo pipefail
-PACKAGES=(pkg-config libopenblas-dev libpng-dev libjpeg62-turbo-dev libfreetype-dev libncursesw5-dev
+PACKAGES=(pkg-config libopenblas-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev libfreetype-dev libncursesw5-dev
           python3-venv parallel xterm mlterm xvfb xdotool x11-utils fonts-dejavu-core tmux imagemagick mate-backgrounds)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

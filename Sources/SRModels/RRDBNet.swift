@@ -1,8 +1,9 @@
 import SRFormats
 import SRTensor
 
-/// BasicSR's RRDBNet (ESRGAN generator), SR-SPEC §1.2, under BasicSR key names.
-public struct RRDBNet: SuperResolutionNetwork {
+/// BasicSR's RRDBNet (ESRGAN generator), SR-SPEC §1.2, under BasicSR key names: one definition
+/// (`graph`) for inference and training.
+public final class RRDBNet: LayeredNetwork, @unchecked Sendable {
   /// Hyperparameters, detected from shapes.
   public struct Config: Sendable, Equatable {
     public var inChannels = 3, outChannels = 3, scale = 4
@@ -17,45 +18,42 @@ public struct RRDBNet: SuperResolutionNetwork {
     }
   }
 
-  /// One residual dense block: conv1..conv5.
-  struct DenseBlock: Sendable { var convs: [Conv2d] }
-
   public let config: Config
-  let convFirst: Conv2d
-  let blocks: [[DenseBlock]]  // [numBlock][3]
-  let convBody, convUp1, convUp2, convHR, convLast: Conv2d
-  /// `convUp1` and `convUp2` rewritten to read the un-upsampled map (what `forward` runs).
-  let upsampling: (Conv2d, Conv2d)
+  let convFirst: ConvLayer
+  /// `[numBlock][3]` dense blocks of five convolutions each.
+  let blocks: [[[ConvLayer]]]
+  let convBody, convUp1, convUp2, convHR, convLast: ConvLayer
 
   static let slope: Float = 0.2
 
-  /// Reads the network from a BasicSR-keyed state dict, checking every shape.
-  public init(config c: Config, weights: StateDict) throws {
-    var r = ParameterReader(weights)
+  /// The network with zero weights (the trainer initialises them).
+  public init(config c: Config) {
     config = c
     let unshuffle = c.scale == 4 ? 1 : (c.scale == 2 ? 4 : 16)
-    convFirst = try r.conv("conv_first", out: c.numFeat, in: c.inChannels * unshuffle)
-    var blocks: [[DenseBlock]] = []
-    for b in 0..<c.numBlock {
-      var rdbs: [DenseBlock] = []
-      for k in 1...3 {
-        var convs: [Conv2d] = []
-        for i in 1...5 {
-          let out = i == 5 ? c.numFeat : c.numGrow
-          convs.append(try r.conv("body.\(b).rdb\(k).conv\(i)", out: out, in: c.numFeat + (i - 1) * c.numGrow))
+    convFirst = ConvLayer("conv_first", in: c.inChannels * unshuffle, out: c.numFeat)
+    blocks = (0..<c.numBlock).map { b in
+      (1...3).map { k in
+        (1...5).map { i in
+          ConvLayer("body.\(b).rdb\(k).conv\(i)", in: c.numFeat + (i - 1) * c.numGrow, out: i == 5 ? c.numFeat : c.numGrow)
         }
-        rdbs.append(DenseBlock(convs: convs))
       }
-      blocks.append(rdbs)
     }
-    self.blocks = blocks
-    convBody = try r.conv("conv_body", out: c.numFeat, in: c.numFeat)
-    convUp1 = try r.conv("conv_up1", out: c.numFeat, in: c.numFeat)
-    convUp2 = try r.conv("conv_up2", out: c.numFeat, in: c.numFeat)
-    upsampling = (convUp1.onNearestUpsampledByTwo(), convUp2.onNearestUpsampledByTwo())
-    convHR = try r.conv("conv_hr", out: c.numFeat, in: c.numFeat)
-    convLast = try r.conv("conv_last", out: c.outChannels, in: c.numFeat)
-    try r.finish()
+    convBody = ConvLayer("conv_body", in: c.numFeat, out: c.numFeat)
+    convUp1 = ConvLayer("conv_up1", in: c.numFeat, out: c.numFeat)
+    convUp2 = ConvLayer("conv_up2", in: c.numFeat, out: c.numFeat)
+    convHR = ConvLayer("conv_hr", in: c.numFeat, out: c.numFeat)
+    convLast = ConvLayer("conv_last", in: c.numFeat, out: c.outChannels)
+  }
+
+  /// Reads the network from a BasicSR-keyed state dict, checking every shape.
+  public convenience init(config c: Config, weights: StateDict) throws {
+    self.init(config: c)
+    try load(weights)
+  }
+
+  public var tensors: [Parameter] {
+    convFirst.parameters + blocks.joined().joined().flatMap(\.parameters)
+      + [convBody, convUp1, convUp2, convHR, convLast].flatMap(\.parameters)
   }
 
   public var scale: Int { config.scale }
@@ -69,11 +67,6 @@ public struct RRDBNet: SuperResolutionNetwork {
     ] + (config.residualScale == 0.2 ? [] : [("residual_scale", "\(config.residualScale)")]))
   }
 
-  public var parameterCount: Int {
-    let trunk = blocks.joined().reduce(0) { $0 + $1.convs.reduce(0) { $0 + $1.parameterCount } }
-    return trunk + [convFirst, convBody, convUp1, convUp2, convHR, convLast].reduce(0) { $0 + $1.parameterCount }
-  }
-
   public var bytesPerInputPixel: Int {
     // Peak is in HR space (scale^2 output pixels per input pixel): about three live
     // num_feat-channel maps there. The LR trunk holds the dense block's Winograd stack
@@ -83,63 +76,21 @@ public struct RRDBNet: SuperResolutionNetwork {
     return 4 * (3 * config.numFeat * s2 + stack + 3 * config.numFeat)
   }
 
-  /// `x + s * conv5([x, x1, x2, x3, x4])` with `xk = lrelu(convk([x, x1, ..]))`. With prepared
-  /// 3x3 kernels, the growing concatenation lives only as a `WinogradFeatureStack`: each map is
-  /// transformed once and no concatenated copy is made.
-  /// `stack` is scratch space reused by every block of one forward pass (emptied here).
-  func denseBlock(_ x: Tensor, _ block: DenseBlock, stack: WinogradFeatureStack) -> Tensor {
-    let kernels = block.convs.compactMap(\.preparedWinogradKernel)
-    guard kernels.count == block.convs.count else { return denseBlockByConcat(x, block) }
-    stack.removeAll()
-    stack.append(x)
-    for kernel in kernels.prefix(4) {
-      stack.append(stack.convolve(kernel, activation: .leakyReLU(Self.slope)))
-    }
-    return stack.convolve(kernels[4], residual: x, residualScale: config.residualScale)
-  }
-
-  /// The plain dense block (weights replaced after loading, or non-3x3 kernels).
-  func denseBlockByConcat(_ x: Tensor, _ block: DenseBlock) -> Tensor {
-    var features = x
-    for i in 0..<4 {
-      let xi = block.convs[i](features, .leakyReLU(Self.slope))
-      features = Ops.concat([features, xi])
-    }
-    let x5 = block.convs[4](features)
-    return Ops.scaledAdd(x5, x, alpha: config.residualScale, beta: 1)
-  }
-
-  public func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
-    let input = inputMultiple == 1 ? x : Ops.pixelUnshuffle(x, factor: inputMultiple)
-    let feat = convFirst(input)
+  public func graph<L: LayerOps>(_ ops: L, _ x: L.Value, progress: ((Double) -> Void)?) -> L.Value {
+    let rs = config.residualScale
+    let feat = ops.conv(convFirst, inputMultiple == 1 ? x : ops.pixelUnshuffle(x, factor: inputMultiple))
     var body = feat
-    let stack = WinogradFeatureStack(height: feat.height, width: feat.width,
-                                     capacity: config.numFeat + 4 * config.numGrow)
     for (b, rrdb) in blocks.enumerated() {
       var out = body
-      for rdb in rrdb { out = denseBlock(out, rdb, stack: stack) }
-      body = Ops.scaledAdd(out, body, alpha: config.residualScale, beta: 1)
+      for rdb in rrdb { out = ops.denseBlock(rdb, out, slope: Self.slope, scale: rs) }
+      body = ops.add(out, body, scale: rs)
       progress?(Double(b + 1) / Double(blocks.count + 1))
     }
-    var h = convBody(body, adding: feat)
-    // conv(upsample x2(h)) as PixelShuffle(2) of a 4x-output conv of h (`onNearestUpsampledByTwo`).
-    h = upsampling.0(h, .leakyReLU(Self.slope), pixelShuffle: 2)
-    h = upsampling.1(h, .leakyReLU(Self.slope), pixelShuffle: 2)
-    let out = convLast(convHR(h, .leakyReLU(Self.slope)))
+    var h = ops.conv(convBody, body, adding: feat)
+    h = ops.upsampledConv(convUp1, h, activation: .leakyReLU(Self.slope))
+    h = ops.upsampledConv(convUp2, h, activation: .leakyReLU(Self.slope))
+    let out = ops.conv(convLast, ops.conv(convHR, h, .leakyReLU(Self.slope)))
     progress?(1)
     return out
-  }
-
-  public func stateDict() -> StateDict {
-    var d = StateDict()
-    d.put("conv_first", convFirst)
-    for (b, rrdb) in blocks.enumerated() {
-      for (k, rdb) in rrdb.enumerated() {
-        for (i, conv) in rdb.convs.enumerated() { d.put("body.\(b).rdb\(k + 1).conv\(i + 1)", conv) }
-      }
-    }
-    d.put("conv_body", convBody); d.put("conv_up1", convUp1); d.put("conv_up2", convUp2)
-    d.put("conv_hr", convHR); d.put("conv_last", convLast)
-    return d
   }
 }

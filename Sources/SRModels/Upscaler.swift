@@ -12,6 +12,8 @@ public struct Upscaler: Sendable {
   /// Peak memory budget of a run (weights, input, output and activations), used to pick a
   /// tile size automatically.
   public var maxMemoryBytes: Int = Upscaler.defaultBudget
+  /// How the network's convolutions multiply (bf16: architectures defined over `LayerOps` only).
+  public var precision: ConvPrecision = .fp32
   /// Memory outside the model's accounting: runtime, libraries, conv work buffers.
   public static let overheadBytes = 96 << 20
   /// Smallest automatic tile edge, in input pixels.
@@ -98,11 +100,31 @@ public struct Upscaler: Sendable {
   func runPadded(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
     let m = network.inputMultiple
     let ph = (m - x.height % m) % m, pw = (m - x.width % m) % m
-    if ph == 0 && pw == 0 { return network.forward(x, progress: progress) }
+    if ph == 0 && pw == 0 { return forward(x, progress: progress) }
     let padded = TensorRegion.reflectPad(x, bottom: ph, right: pw)
-    let y = network.forward(padded, progress: progress)
+    let y = forward(padded, progress: progress)
     let s = network.scale
     return TensorRegion.crop(y, y: 0, x: 0, height: x.height * s, width: x.width * s)
+  }
+
+  /// The network's forward pass in `precision`.
+  private func forward(_ x: Tensor, progress: ((Double) -> Void)?) -> Tensor {
+    if precision != .fp32, let layered = network as? any LayeredNetwork {
+      return layered.forward(x, precision: precision, progress: progress)
+    }
+    return network.forward(x, progress: progress)
+  }
+
+  /// The precision `run` uses for `requested` on this network and CPU, and a one-line note when
+  /// it is not the one requested.
+  public static func effectivePrecision(_ requested: ConvPrecision, for network: any SuperResolutionNetwork)
+    -> (precision: ConvPrecision, note: String?) {
+    guard requested == .bf16 else { return (requested, nil) }
+    let base = (network as? PostResizedNetwork)?.base ?? network
+    guard base is any LayeredNetwork else {
+      return (.fp32, "precision bf16: \(base.architecture.name) runs in fp32 only (bf16 covers RRDBNet, SRResNet, MSRResNet)")
+    }
+    return ConvPrecision.available(requested)
   }
 
   func runTiled(_ x: Tensor, tile: Int, progress: ((Double) -> Void)?) -> Tensor {
@@ -112,18 +134,39 @@ public struct Upscaler: Sendable {
     for ty in 0..<rows {
       for tx in 0..<cols {
         let y0 = ty * tile, x0 = tx * tile
-        let y1 = min(x.height, y0 + tile), x1 = min(x.width, x0 + tile)
-        let py0 = max(0, y0 - tilePad), px0 = max(0, x0 - tilePad)
-        let py1 = min(x.height, y1 + tilePad), px1 = min(x.width, x1 + tilePad)
-        let input = TensorRegion.crop(x, y: py0, x: px0, height: py1 - py0, width: px1 - px0)
-        let result = runPadded(input, progress: nil)
-        let core = TensorRegion.crop(result, y: (y0 - py0) * s, x: (x0 - px0) * s,
-                                     height: (y1 - y0) * s, width: (x1 - x0) * s)
+        let core = runWindow(x, y0: y0, x0: x0, y1: min(x.height, y0 + tile), x1: min(x.width, x0 + tile))
         TensorRegion.paste(core, into: &out, y: y0 * s, x: x0 * s)
         progress?(Double(ty * cols + tx + 1) / Double(rows * cols))
       }
     }
     return out
+  }
+
+  /// The output for input rows `y0..<y1` and columns `x0..<x1` only, `[C, (y1-y0)*s, (x1-x0)*s]`:
+  /// what one tile computes, from the rectangle grown by `tilePad` context pixels on each side
+  /// (clamped to the image, and its start aligned to `inputMultiple` so pixel-unshuffle groups the
+  /// pixels as the whole image does). Near the rectangle's inner edges it differs from the
+  /// whole-image output by what lies beyond the context (as tiles do); at the image's edges it is exact.
+  /// A post-resized network runs the whole image and is cropped (its resize is not local).
+  public func run(_ x: Tensor, rows: Range<Int>, columns: Range<Int>) -> Tensor {
+    let y0 = max(0, rows.lowerBound), x0 = max(0, columns.lowerBound)
+    let y1 = min(x.height, max(y0, rows.upperBound)), x1 = min(x.width, max(x0, columns.upperBound))
+    if baseStage != nil {
+      let s = network.scale
+      return TensorRegion.crop(run(x), y: y0 * s, x: x0 * s, height: (y1 - y0) * s, width: (x1 - x0) * s)
+    }
+    return runWindow(x, y0: y0, x0: x0, y1: y1, x1: x1)
+  }
+
+  func runWindow(_ x: Tensor, y0: Int, x0: Int, y1: Int, x1: Int) -> Tensor {
+    let s = network.scale, m = max(1, network.inputMultiple)
+    var py0 = max(0, y0 - tilePad), px0 = max(0, x0 - tilePad)
+    py0 -= py0 % m
+    px0 -= px0 % m
+    let py1 = min(x.height, y1 + tilePad), px1 = min(x.width, x1 + tilePad)
+    let input = TensorRegion.crop(x, y: py0, x: px0, height: py1 - py0, width: px1 - px0)
+    let result = runPadded(input, progress: nil)
+    return TensorRegion.crop(result, y: (y0 - py0) * s, x: (x0 - px0) * s, height: (y1 - y0) * s, width: (x1 - x0) * s)
   }
 }
 

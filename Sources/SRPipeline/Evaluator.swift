@@ -28,6 +28,12 @@ public final class LazyModel: @unchecked Sendable {
 
   public init(path: String) { self.path = path }
 
+  /// A model that is already loaded (or built, as an interpolated network).
+  public init(path: String, loaded: LoadedModel) {
+    self.path = path
+    result = .success(loaded)
+  }
+
   /// The loaded model (loaded once; a load error is thrown every time).
   public func get() throws -> LoadedModel {
     try lock.withLock {
@@ -151,10 +157,17 @@ public struct Evaluator: Sendable {
   public var cache: OutputCache?
   public var cropBorder: Int
   public var tileSize: Int?
+  /// How networks' convolutions multiply; bf16 outputs are cached apart from fp32 ones.
+  public var precision: ConvPrecision = .fp32
 
-  public init(metrics: MetricSet, cache: OutputCache?, cropBorder: Int, tileSize: Int? = nil) {
+  public init(metrics: MetricSet, cache: OutputCache?, cropBorder: Int, tileSize: Int? = nil,
+              precision: ConvPrecision = .fp32) {
     self.metrics = metrics; self.cache = cache; self.cropBorder = cropBorder; self.tileSize = tileSize
+    self.precision = precision
   }
+
+  /// Appended to a network's cache keys when it does not run fp32.
+  private var precisionSuffix: String { precision == .fp32 ? "" : "|precision=" + precision.rawValue }
 
   /// The SR output of `model` for `image` (clamped to [0, 1]), its inference seconds (nil when
   /// none ran) and whether it came from the cache.
@@ -166,20 +179,27 @@ public struct Evaluator: Sendable {
       return (t.clamped01(), Date().timeIntervalSince(start), false)
     case .results(let name, let folder):
       return (try folder.output(for: image, model: name), nil, false)
-    case .network(let name, let lazy, let key):
+    case .network(let name, let lazy, let modelKey):
+      let key = modelKey + precisionSuffix
       let imageKey = OutputCache.imageKey(image.lr)
       if let hit = cache?.load(model: key, image: imageKey), hit.shape == image.hr.shape { return (hit, nil, true) }
       let loaded = try lazy.get()
-      guard loaded.network.scale == image.scale else {
-        throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
-      }
+      try Self.checkScale(loaded, name: name, image)
       let start = Date()
-      let upscaler = Upscaler(network: loaded.network, tileSize: tileSize)
+      var upscaler = Upscaler(network: loaded.network, tileSize: tileSize)
+      upscaler.precision = Upscaler.effectivePrecision(precision, for: loaded.network).precision
       try upscaler.checkFits(height: image.lr.height, width: image.lr.width)
       let out = upscaler.run(image.lr)
       let seconds = Date().timeIntervalSince(start)
       try cache?.store(out, model: key, image: imageKey)
       return (out.clamped01(), seconds, false)
+    }
+  }
+
+  /// Throws unless the network's scale is the data's.
+  static func checkScale(_ loaded: LoadedModel, name: String, _ image: EvalImage) throws {
+    guard loaded.network.scale == image.scale else {
+      throw EvalError.badPair("model '\(name)' is x\(loaded.network.scale) but the data is x\(image.scale)")
     }
   }
 
@@ -196,7 +216,9 @@ public struct Evaluator: Sendable {
   }
 
   func metricCache(_ model: EvalModel, _ image: EvalImage) -> (cache: MetricCache, key: String)? {
-    cache.map { (MetricCache(beside: $0), MetricCache.key(output: model.outputIdentity(image), image: image.identity,
+    let suffix: String
+    if case .network = model { suffix = precisionSuffix } else { suffix = "" }
+    return cache.map { (MetricCache(beside: $0), MetricCache.key(output: model.outputIdentity(image) + suffix, image: image.identity,
                                                         cropBorder: cropBorder, selection: metrics.cacheSelection)) }
   }
 

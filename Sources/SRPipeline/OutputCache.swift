@@ -33,7 +33,7 @@ public struct OutputCache: Sendable {
   /// the `.bin` beside it). Remembered per file under `<root>/model-keys`, keyed by path, size,
   /// modification time and inode, so an unchanged 64 MB checkpoint is not hashed at every launch.
   public static func modelKey(path: String) throws -> String {
-    let files = path.hasSuffix(".param") ? [path, String(path.dropLast(".param".count)) + ".bin"] : [path]
+    let files = modelFiles(path: path)
     let stamp = files.map(fileStamp).joined(separator: ";")
     let memo = OutputCache().root + "/model-keys/" + SHA256.hex(Array((engineVersion + "|" + path).utf8)).prefix(32)
     if let saved = try? InputFile.readText(memo, maxBytes: 4096), saved.hasPrefix(stamp + " "), !stamp.isEmpty {
@@ -48,6 +48,11 @@ public struct OutputCache: Sendable {
       try? AtomicFile.write(Array((stamp + " " + key).utf8), to: memo)
     }
     return key
+  }
+
+  /// The files a model consists of: the checkpoint, or an ncnn `.param` and the `.bin` beside it.
+  public static func modelFiles(path: String) -> [String] {
+    path.hasSuffix(".param") ? [path, String(path.dropLast(".param".count)) + ".bin"] : [path]
   }
 
   /// `size:mtime-ns:inode` of a file, or "" when it cannot be stat'ed.

@@ -1,4 +1,5 @@
 import Foundation
+import SRTensor
 
 /// SHA-256 (FIPS 180-4), used to key the on-disk output cache by model and image content.
 public enum SHA256 {
@@ -18,6 +19,12 @@ public enum SHA256 {
     var h = Hasher()
     bytes.withUnsafeBytes { h.update($0) }
     return h.hexDigest()
+  }
+
+  /// The digest of a file's contents as 64 lowercase hex digits (read as `InputFile` reads inputs).
+  /// - Throws: `InputFileError` naming the path.
+  public static func hex(contentsOf path: String) throws -> String {
+    try hex(InputFile.read(path))
   }
 
   /// The 32-byte digest of `bytes`.

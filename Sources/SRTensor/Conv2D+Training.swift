@@ -21,14 +21,22 @@ package struct ConvColumns: Sendable {
   package var k: Int { g.k }
   /// Columns of the column matrix (`outH * outW`).
   package var outPlane: Int { g.outPlane }
-  /// Output height and width.
+  /// Output rows.
   package var outHeight: Int { g.outH }
-  package var outWidth: Int { g.outW }
 
   /// Fills `col` (`[k, outPlane]`) from the CHW input `x`.
   package func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
     Ops.im2col(g, x: x, y0: 0, rows: g.outH, col: col)
   }
+
+  /// Fills `col` (`[k, rows.count * outW]`) with output rows `rows` of the column matrix.
+  package func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, _ col: UnsafeMutablePointer<Float>) {
+    precondition(rows.lowerBound >= 0 && rows.upperBound <= g.outH, "ConvColumns: rows \(rows) of \(g.outH)")
+    Ops.im2col(g, x: x, y0: rows.lowerBound, rows: rows.count, col: col)
+  }
+
+  /// Output columns per row.
+  package var outWidth: Int { g.outW }
 
   /// Accumulates the column matrix back onto the CHW input gradient: `dx += col2im(col)`.
   /// Parallel over input channels (each writes its own plane, fixed order inside): deterministic.

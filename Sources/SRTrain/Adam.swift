@@ -1,5 +1,6 @@
 import Foundation
 import SRFormats
+import SRModels
 import SRTensor
 
 /// Adam (PyTorch `torch.optim.Adam` update, L2 weight decay added to the gradient).
@@ -25,11 +26,19 @@ public final class Adam: @unchecked Sendable {
     for p in parameters where !p.isBuffer {
       var mp = m[p.name] ?? [Float](repeating: 0, count: p.value.count)
       var vp = v[p.name] ?? [Float](repeating: 0, count: p.value.count)
-      for i in p.value.indices {
-        let g = p.grad[i] + wd * p.value[i]
-        mp[i] = b1 * mp[i] + (1 - b1) * g
-        vp[i] = b2 * vp[i] + (1 - b2) * g * g
-        p.value[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Sqrt + eps)
+      mp.withUnsafeMutableBufferPointer { m in
+        vp.withUnsafeMutableBufferPointer { v in
+          p.value.withUnsafeMutableBufferPointer { value in
+            p.grad.withUnsafeBufferPointer { grad in
+              for i in 0..<value.count {
+                let g = grad[i] + wd * value[i]
+                m[i] = b1 * m[i] + (1 - b1) * g
+                v[i] = b2 * v[i] + (1 - b2) * g * g
+                value[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Sqrt + eps)
+              }
+            }
+          }
+        }
       }
       m[p.name] = mp; v[p.name] = vp
     }

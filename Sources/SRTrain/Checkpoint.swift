@@ -1,5 +1,6 @@
 import Foundation
 import SRFormats
+import SRModels
 import SRTensor
 
 /// Checkpoint files of a run folder: `iter_<N>.safetensors` (weights, loadable by
@@ -23,7 +24,7 @@ public enum Checkpoint {
   /// the iteration, the seed, `init` or `pretrained` (the path as written) and the whole recipe as
   /// JSON (`recipe`); `companions` (the GAN's
   /// discriminator) go into the state file beside the generator.
-  static func save(network: any TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
+  static func save(network: TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
                    elapsed: Double, folder: String, companions: [CompanionState] = []) throws(TrainError) {
     var weights = network.stateDict()
     weights.metadata["iteration"] = "\(n)"
@@ -49,7 +50,7 @@ public enum Checkpoint {
   }
 
   /// Restores weights, Adam and RNG from `state_<n>`; returns (rng, elapsed seconds).
-  static func restore(network: any TrainableNetwork, adam: Adam, folder: String, iteration n: Int,
+  static func restore(network: TrainableNetwork, adam: Adam, folder: String, iteration n: Int,
                       companions: [CompanionState] = []) throws(TrainError) -> (TrainRNG, Double) {
     let path = statePath(folder, n)
     let dict: StateDict

@@ -1,132 +1,174 @@
+import SRModels
 import SRTensor
 
-/// A trainable 3x3 (k x k, stride 1, "same" padding) convolution with bias.
+/// The training passes of a 3x3 stride-1 "same" convolution (`ConvLayer`, the layer inference
+/// runs too), on the inference kernels.
 ///
-/// Forward: per sample, im2col + one SGEMM, the samples split over `Parallel`'s workers. Backward:
-/// per sample `dcol = Wᵀ · dY`, `dx += col2im(dcol)` (samples in parallel, each writes its own
-/// `dx`), then `dW += dY · colᵀ` (one worker) beside `db += Σ dY` (another), both in sample order.
-/// Every product is the same whole OpenBLAS call (`splittable: false`) on any thread count, in the
-/// same order, and im2col / col2im sum each element in a fixed order: checkpoints do not depend on
-/// the thread count.
-final class Conv: @unchecked Sendable {
-  let weight: Parameter
-  let bias: Parameter
-  let inC, outC, kernel: Int
+/// The batch runs as one image (`SideBySide`: samples side by side, a zero column between them):
+/// - forward: the Winograd F(4x4, 3x3) kernel of inference (`Conv3x3Kernel`, weights transformed
+///   for the call), the activation fused into its output pass;
+/// - input gradient: the same kernel with the adjoint weights (`W[o, i]` flipped, in and out
+///   swapped) on the gradient;
+/// - weight gradient: one product per kernel tap over the whole batch (`accumulateWeightGradient`);
+///   bias gradient: per channel sums in sample order.
+/// Every sum has a fixed order for a given thread count (the products split the output only), so
+/// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
+///
+/// With `precision: .bf16` the three passes run oneDNN's bf16 kernels (`BF16Convolutions`: bf16
+/// products, fp32 accumulation, fp32 outputs and gradients) on the NCHW batch; a shape oneDNN
+/// cannot run falls back to the fp32 path.
+typealias Conv = ConvLayer
 
-  /// Bytes of im2col columns that `backward` keeps at once (samples are taken in groups).
-  static let columnBudgetBytes = 64 << 20
-
-  init(_ name: String, in inC: Int, out outC: Int, kernel: Int = 3) {
-    self.inC = inC; self.outC = outC; self.kernel = kernel
-    weight = Parameter(name + ".weight", shape: [outC, inC, kernel, kernel])
-    bias = Parameter(name + ".bias", shape: [outC])
-  }
-
-  var parameters: [Parameter] { [weight, bias] }
-  var macsPerPixel: Int { inC * outC * kernel * kernel }
-
-  private func columns(_ x: FeatureBatch) -> ConvColumns {
+extension ConvLayer {
+  /// `activation(conv(x[:, :inC]) + b)`; `x` may carry more channels than the conv reads (dense blocks).
+  func forward(_ x: FeatureBatch, activation: Activation = .none, precision: ConvPrecision = .fp32) -> FeatureBatch {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")
-    return ConvColumns(inChannels: inC, height: x.h, width: x.w, outChannels: outC,
-                       kernel: kernel, padding: kernel / 2)
-  }
-
-  /// `conv(x[:, :inC]) + b`; `x` may carry more channels than the conv reads (dense blocks).
-  func forward(_ x: FeatureBatch) -> FeatureBatch {
-    let g = columns(x)
-    var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
-    let hw = x.plane, k = g.k, (n, outC, sampleSize) = (x.n, outC, x.sampleSize)
-    x.data.withUnsafeBufferPointer { xp in
-      weight.value.withUnsafeBufferPointer { wp in
-        bias.value.withUnsafeBufferPointer { bp in
-          y.data.withUnsafeMutableBufferPointer { yp in
-            let (x, w, b, y) = (xp.baseAddress!, wp.baseAddress!, bp.baseAddress!, yp.baseAddress!)
-            Parallel.forEachRange(n) { samples in
-              let col = UnsafeMutablePointer<Float>.allocate(capacity: k * hw)
-              defer { col.deallocate() }
-              for s in samples {
-                g.im2col(x + s * sampleSize, col)
-                let out = y + s * outC * hw
-                GEMM.sgemm(transposeA: false, transposeB: false, m: outC, n: hw, k: k,
-                           alpha: 1, a: w, lda: k, b: col, ldb: hw, beta: 0, c: out, ldc: hw, splittable: false)
-                for o in 0..<outC {
-                  let bias = b[o], p = out + o * hw
-                  for i in 0..<hw { p[i] += bias }
-                }
-              }
-            }
+    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: activation) {
+      let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
+      var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
+      input.data.withUnsafeBufferPointer { xp in
+        y.data.withUnsafeMutableBufferPointer { yp in
+          // The shape was made by oneDNN for exactly these buffers: a failure here is a broken library.
+          do { try conv.forward(input: xp.baseAddress!, weight: weight.value, bias: bias.value, output: yp.baseAddress!) } catch {
+            preconditionFailure("bf16 convolution forward: \(error)")
           }
         }
       }
+      return y
     }
+    let layout = SideBySide(x)
+    let prepared = Conv3x3Kernel(weight: Tensor(shape: weight.shape, data: weight.value),
+                                 bias: Tensor(shape: [outC], data: bias.value))
+    let wide = prepared(layout.pack(x, channels: inC), activation: activation)
+    var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
+    layout.unpack(wide, into: &y)
     return y
   }
 
   /// Accumulates parameter gradients for `dy` and, if `dx` is given, adds the input gradient
   /// into its first `inC` channels (`dx` has the shape of the forward input).
-  func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+  func backward(input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?, precision: ConvPrecision = .fp32) {
     precondition(dy.n == x.n && dy.c == outC && dy.h == x.h && dy.w == x.w, "Conv.backward: dy shape")
-    x.data.withUnsafeBufferPointer { xp in
-      dy.data.withUnsafeBufferPointer { dyp in
-        if dx == nil {
-          backward(x, xp.baseAddress!, dy: dyp.baseAddress!, dx: nil)
-        } else {
-          dx!.data.withUnsafeMutableBufferPointer { dxp in
-            backward(x, xp.baseAddress!, dy: dyp.baseAddress!, dx: dxp.baseAddress!)
+    if precision == .bf16, let conv = BF16Convolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none) {
+      return backwardBF16(conv, input: x, dy: dy, dx: &dx)
+    }
+    let layout = SideBySide(x)
+    let dyWide = layout.pack(dy, channels: outC)
+    accumulateBiasGradient(dy)
+    accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide, layout: layout)
+    if dx != nil {
+      let adjoint = Conv3x3Kernel(weight: Tensor(shape: [inC, outC, 3, 3], data: adjointWeights()), bias: nil)
+      layout.unpack(adjoint(dyWide), into: &dx!, accumulate: true)
+    }
+  }
+
+  /// The backward passes through oneDNN: gradients computed, then added to `grad` and `dx`.
+  private func backwardBF16(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+    let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
+    var gw = [Float](repeating: 0, count: weight.value.count), gb = [Float](repeating: 0, count: outC)
+    var dxPart: FeatureBatch? = dx == nil ? nil : input.zerosLike()
+    do {
+      try input.data.withUnsafeBufferPointer { xp throws(DNNLError) in
+        try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
+          try conv.backwardWeights(input: xp.baseAddress!, outputGradient: dp.baseAddress!, weightGradient: &gw,
+                                   biasGradient: &gb)
+          if dxPart != nil {
+            try dxPart!.data.withUnsafeMutableBufferPointer { gp throws(DNNLError) in
+              try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: gp.baseAddress!)
+            }
           }
+        }
+      }
+    } catch {
+      preconditionFailure("bf16 convolution backward: \(error)")
+    }
+    for i in gw.indices { weight.grad[i] += gw[i] }
+    for o in 0..<outC { bias.grad[o] += gb[o] }
+    guard let part = dxPart else { return }
+    if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
+      Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)
+    }
+  }
+
+  /// `W[o, i, ky, kx]` as `[i, o, 2 − ky, 2 − kx]`: the convolution whose output is the input gradient.
+  func adjointWeights() -> [Float] {
+    var t = [Float](repeating: 0, count: weight.value.count)
+    weight.value.withUnsafeBufferPointer { w in
+      for o in 0..<outC {
+        for i in 0..<inC {
+          for k in 0..<9 { t[(i * outC + o) * 9 + 8 - k] = w[(o * inC + i) * 9 + k] }
+        }
+      }
+    }
+    return t
+  }
+
+  private func accumulateBiasGradient(_ dy: FeatureBatch) {
+    let plane = dy.plane
+    dy.data.withUnsafeBufferPointer { d in
+      for o in 0..<outC {
+        var acc: Float = 0
+        for s in 0..<dy.n {
+          let p = d.baseAddress! + (s * outC + o) * plane
+          for i in 0..<plane { acc += p[i] }
+        }
+        bias.grad[o] += acc
+      }
+    }
+  }
+
+  /// `dW[:, :, ky, kx] += dY · shift(x, ky, kx)ᵀ`, nine products over the whole batch without
+  /// im2col: the wide input and gradient are laid out with a zero border (`h + 2` rows of
+  /// `width + 2`), so the input shifted by a tap is the same buffer read from another offset, and
+  /// the zero border and separator columns of `dY` cancel every term that falls outside a sample.
+  private func accumulateWeightGradient(input: Tensor, dyWide: Tensor, layout: SideBySide) {
+    let (h, width) = (layout.h, layout.width)
+    let pw = width + 2, padded = (h + 2) * pw
+    // The gradient's rows start at the first interior pixel; its plane is read as `h * pw` values.
+    let x = Self.bordered(input, height: h, width: width), d = Self.bordered(dyWide, height: h, width: width)
+    let taps = UnsafeMutablePointer<Float>.allocate(capacity: 9 * outC * inC)
+    defer { taps.deallocate() }
+    x.withUnsafeBufferPointer { xp in
+      d.withUnsafeBufferPointer { dp in
+        for tap in 0..<9 {
+          let (ky, kx) = (tap / 3, tap % 3)
+          GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: inC, k: h * pw, alpha: 1,
+                     a: dp.baseAddress! + pw + 1, lda: padded, b: xp.baseAddress! + ky * pw + kx, ldb: padded,
+                     beta: 0, c: taps + tap * outC * inC, ldc: inC)
+        }
+      }
+    }
+    weight.grad.withUnsafeMutableBufferPointer { gw in
+      for o in 0..<outC {
+        for i in 0..<inC {
+          for tap in 0..<9 { gw[(o * inC + i) * 9 + tap] += taps[(tap * outC + o) * inC + i] }
         }
       }
     }
   }
 
-  /// `backward` on raw NCHW buffers (`batch` gives the input's shape).
-  private func backward(_ batch: FeatureBatch, _ x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                        dx: UnsafeMutablePointer<Float>?) {
-    let g = columns(batch)
-    let hw = batch.plane, k = g.k, (n, outC, sampleSize) = (batch.n, outC, batch.sampleSize)
-    let group = max(1, min(n, Self.columnBudgetBytes / (4 * k * hw)))
-    let cols = UnsafeMutablePointer<Float>.allocate(capacity: group * k * hw)
-    defer { cols.deallocate() }
-    weight.value.withUnsafeBufferPointer { wp in
-      weight.grad.withUnsafeMutableBufferPointer { gwp in
-        bias.grad.withUnsafeMutableBufferPointer { gbp in
-          let (w, gw, gb) = (wp.baseAddress!, gwp.baseAddress!, gbp.baseAddress!)
-          for g0 in stride(from: 0, to: n, by: group) {
-            let samples = g0..<min(n, g0 + group)
-            // Per sample (independent): the columns for dW, and dx += col2im(Wᵀ · dY).
-            Parallel.forEachRange(samples.count) { range in
-              let dcol = dx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * hw)
-              defer { dcol?.deallocate() }
-              for i in range {
-                let s = g0 + i
-                g.im2col(x + s * sampleSize, cols + i * k * hw)
-                guard let dcol, let dx else { continue }
-                GEMM.sgemm(transposeA: true, transposeB: false, m: k, n: hw, k: outC,
-                           alpha: 1, a: w, lda: k, b: dy + s * outC * hw, ldb: hw, beta: 0, c: dcol, ldc: hw,
-                           splittable: false)
-                g.col2im(dcol, dx + s * sampleSize)
-              }
-            }
-            // dW += dY · colᵀ (one full-width product per sample, in sample order) beside db += Σ dY.
-            Parallel.forEach(2) { part in
-              for s in samples {
-                let d = dy + s * outC * hw
-                if part == 0 {
-                  GEMM.sgemm(transposeA: false, transposeB: true, m: outC, n: k, k: hw, alpha: 1, a: d, lda: hw,
-                             b: cols + (s - g0) * k * hw, ldb: hw, beta: 1, c: gw, ldc: k, splittable: false)
-                  continue
-                }
-                for o in 0..<outC {
-                  var acc: Float = 0
-                  let p = d + o * hw
-                  for i in 0..<hw { acc += p[i] }
-                  gb[o] += acc
-                }
-              }
-            }
+  /// `t` (`[c, height, width]`) with a zero border: `[c, height + 2, width + 2]`, plus one row of
+  /// slack so a shifted read of the last plane stays inside the buffer.
+  private static func bordered(_ t: Tensor, height: Int, width: Int) -> [Float] {
+    let pw = width + 2, padded = (height + 2) * pw, channels = t.channels
+    let total = channels * padded + pw
+    return [Float](unsafeUninitializedCapacity: total) { out, initialized in
+      t.data.withUnsafeBufferPointer { tp in
+        let (src, dst) = (tp.baseAddress!, UncheckedSendable(out.baseAddress!))
+        Parallel.forEach(channels) { c in
+          let plane = dst.value + c * padded
+          plane.update(repeating: 0, count: pw)
+          for y in 0..<height {
+            let row = plane + (y + 1) * pw
+            row[0] = 0
+            (row + 1).update(from: src + (c * height + y) * width, count: width)
+            row[width + 1] = 0
           }
+          (plane + (height + 1) * pw).update(repeating: 0, count: pw)
         }
+        (out.baseAddress! + channels * padded).update(repeating: 0, count: pw)
       }
+      initialized = total
     }
   }
 }

@@ -1,4 +1,5 @@
 import SRFormats
+import SRModels
 import SRTensor
 
 /// BasicSR's `VGGStyleDiscriminator` (basicsr/archs/discriminator_arch.py), keyed like it

@@ -1,4 +1,5 @@
 import SRMetrics
+import SRModels
 
 /// ESRGAN's second stage (BasicSR `ESRGANModel` / `SRGANModel.optimize_parameters`): each
 /// iteration, a generator step with the discriminator frozen, then a discriminator step on the
@@ -54,7 +55,7 @@ final class GANStage: @unchecked Sendable {
 
   /// One GAN iteration on the batch (`lr`, `hr`): updates the generator with `adam` at `lr`, then
   /// the discriminator at `discriminatorLR`.
-  func step(generator g: any TrainableNetwork, adam: Adam, lr x: FeatureBatch, hr y: FeatureBatch,
+  func step(generator g: TrainableNetwork, adam: Adam, lr x: FeatureBatch, hr y: FeatureBatch,
             lr rate: Double, discriminatorLR: Double) -> Losses {
     var losses = Losses()
     g.zeroGrad()

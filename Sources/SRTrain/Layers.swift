@@ -1,23 +1,25 @@
 import Foundation
+import SRModels
 import SRTensor
 
-/// Training-mode BatchNorm2d: batch statistics over N x H x W, running stats with momentum 0.1
-/// and the unbiased variance (PyTorch semantics), ε = 1e-5.
+/// Training-mode BatchNorm2d over a `BatchNormLayer`: batch statistics over N x H x W, running
+/// stats with momentum 0.1 and the unbiased variance (PyTorch semantics), ε = 1e-5. One instance
+/// per forward call: it keeps what its backward needs.
 final class BatchNorm: @unchecked Sendable {
-  let weight, bias, runningMean, runningVar: Parameter
-  let channels: Int
-  let momentum: Float = 0.1, epsilon: Float = 1e-5
+  let layer: BatchNormLayer
+  let momentum: Float = 0.1
   private var xhat: FeatureBatch?
   private var invStd: [Float] = []
 
-  init(_ name: String, channels: Int) {
-    self.channels = channels
-    weight = Parameter(name + ".weight", shape: [channels], fill: 1)
-    bias = Parameter(name + ".bias", shape: [channels])
-    runningMean = Parameter(name + ".running_mean", shape: [channels], buffer: true)
-    runningVar = Parameter(name + ".running_var", shape: [channels], fill: 1, buffer: true)
-  }
+  init(layer: BatchNormLayer) { self.layer = layer }
+  convenience init(_ name: String, channels: Int) { self.init(layer: BatchNormLayer(name, channels: channels)) }
 
+  var channels: Int { layer.channels }
+  var epsilon: Float { layer.epsilon }
+  var weight: Parameter { layer.weight }
+  var bias: Parameter { layer.bias }
+  var runningMean: Parameter { layer.runningMean }
+  var runningVar: Parameter { layer.runningVar }
   var parameters: [Parameter] { [weight, bias] }
   var buffers: [Parameter] { [runningMean, runningVar] }
 
@@ -59,14 +61,21 @@ final class BatchNorm: @unchecked Sendable {
     }
     var xh = x
     var y = x
-    for n in 0..<x.n {
-      for c in 0..<channels {
-        let base = (n * x.c + c) * x.plane
-        let mu = mean[c], s = inv[c], g = weight.value[c], b = bias.value[c]
-        for i in base..<base + x.plane {
-          let v = (x.data[i] - mu) * s
-          xh.data[i] = v
-          y.data[i] = v * g + b
+    let (plane, xc, n) = (x.plane, x.c, x.n)
+    let (g, b) = (weight.value, bias.value)
+    xh.data.withUnsafeMutableBufferPointer { hp in
+      y.data.withUnsafeMutableBufferPointer { yp in
+        let (hat, out) = (UncheckedSendable(hp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+        Parallel.forEach(channels) { c in
+          let mu = mean[c], s = inv[c], gamma = g[c], beta = b[c]
+          for sample in 0..<n {
+            let base = (sample * xc + c) * plane
+            for i in base..<base + plane {
+              let v = (out.value[i] - mu) * s
+              hat.value[i] = v
+              out.value[i] = v * gamma + beta
+            }
+          }
         }
       }
     }
@@ -79,55 +88,106 @@ final class BatchNorm: @unchecked Sendable {
     guard let xh = xhat else { preconditionFailure("BatchNorm.backward before a training forward") }
     let m = Float(dy.n * dy.plane)
     var dx = dy
-    for c in 0..<channels {
-      var sdy: Float = 0, sdyx: Float = 0
-      for n in 0..<dy.n {
-        let base = (n * dy.c + c) * dy.plane
-        for i in base..<base + dy.plane { sdy += dy.data[i]; sdyx += dy.data[i] * xh.data[i] }
-      }
-      weight.grad[c] += sdyx
-      bias.grad[c] += sdy
-      let k = weight.value[c] * invStd[c] / m
-      for n in 0..<dy.n {
-        let base = (n * dy.c + c) * dy.plane
-        for i in base..<base + dy.plane { dx.data[i] = k * (m * dy.data[i] - sdy - xh.data[i] * sdyx) }
+    let (plane, dc, n) = (dy.plane, dy.c, dy.n)
+    let sums = UncheckedSendable(UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels))
+    defer { sums.value.deallocate() }
+    let (gamma, inv) = (weight.value, invStd)
+    xh.data.withUnsafeBufferPointer { hp in
+      dx.data.withUnsafeMutableBufferPointer { dp in
+        let (hat, d) = (UncheckedSendable(hp.baseAddress!), UncheckedSendable(dp.baseAddress!))
+        Parallel.forEach(channels) { c in
+          var sdy: Float = 0, sdyx: Float = 0
+          for sample in 0..<n {
+            let base = (sample * dc + c) * plane
+            for i in base..<base + plane { sdy += d.value[i]; sdyx += d.value[i] * hat.value[i] }
+          }
+          sums.value[2 * c] = sdy; sums.value[2 * c + 1] = sdyx
+          let k = gamma[c] * inv[c] / m
+          for sample in 0..<n {
+            let base = (sample * dc + c) * plane
+            for i in base..<base + plane { d.value[i] = k * (m * d.value[i] - sdy - hat.value[i] * sdyx) }
+          }
+        }
       }
     }
+    for c in 0..<channels { weight.grad[c] += sums.value[2 * c + 1]; bias.grad[c] += sums.value[2 * c] }
     return dx
   }
 }
 
-/// Stateless forward/backward kernels on NCHW batches.
+/// Stateless forward/backward kernels on NCHW batches, parallel over contiguous element ranges
+/// (each element's arithmetic is the same on any thread count).
 enum Kernels {
+  /// Elements a worker takes at least (smaller passes run on the calling thread).
+  static let grain = 1 << 15
+
+  /// `out[i] = body(a[i], b[i])` for the elements of equally sized `a` and `b`, written into a
+  /// fresh uninitialised batch (no copy, no zero fill); inlined so `body` is too.
+  @inline(__always)
+  static func zipMap(_ a: FeatureBatch, _ b: FeatureBatch, _ body: (Float, Float) -> Float) -> FeatureBatch {
+    precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
+    let count = a.count
+    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+      a.data.withUnsafeBufferPointer { ap in
+        b.data.withUnsafeBufferPointer { bp in
+          let (x, y, dst) = (ap.baseAddress!, bp.baseAddress!, out.baseAddress!)
+          withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable((x, y, dst, body))
+            Parallel.forEachRange((count + grain - 1) / grain) { parts in
+              let (x, y, dst, body) = task.value
+              for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) { dst[i] = body(x[i], y[i]) }
+            }
+          }
+        }
+      }
+      initialized = count
+    }
+    return FeatureBatch(n: a.n, c: a.c, h: a.h, w: a.w, data: data)
+  }
+
+  /// `a += b` (equal sizes), in place.
+  static func addInPlace(_ a: inout FeatureBatch, _ b: FeatureBatch) {
+    precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
+    let count = a.count
+    a.data.withUnsafeMutableBufferPointer { ap in
+      b.data.withUnsafeBufferPointer { bp in
+        let task = UncheckedSendable((ap.baseAddress!, bp.baseAddress!))
+        Parallel.forEachRange((count + grain - 1) / grain) { parts in
+          let (x, y) = task.value
+          for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) { x[i] += y[i] }
+        }
+      }
+    }
+  }
+
   /// LeakyReLU (slope 0 gives ReLU).
   static func leaky(_ x: FeatureBatch, slope: Float) -> FeatureBatch {
-    var y = x
-    for i in y.data.indices where y.data[i] < 0 { y.data[i] *= slope }
-    return y
+    zipMap(x, x) { v, _ in v < 0 ? v * slope : v }
   }
 
   /// Backward of `leaky` from its output `y` (valid for slope ≥ 0: sign(y) = sign(x) off the kink).
   static func leakyBackward(output y: FeatureBatch, dy: FeatureBatch, slope: Float) -> FeatureBatch {
-    var dx = dy
-    for i in dx.data.indices where !(y.data[i] > 0) { dx.data[i] *= slope }
-    return dx
+    zipMap(dy, y) { d, out in out > 0 ? d : d * slope }
   }
 
   /// `alpha * a + beta * b`.
   static func scaledAdd(_ a: FeatureBatch, _ b: FeatureBatch, alpha: Float = 1, beta: Float = 1) -> FeatureBatch {
-    precondition(a.count == b.count, "scaledAdd: sizes \(a.count) vs \(b.count)")
-    var y = a
-    for i in y.data.indices { y.data[i] = alpha * a.data[i] + beta * b.data[i] }
-    return y
+    zipMap(a, b) { x, y in alpha * x + beta * y }
   }
 
   /// Nearest-neighbour ×f upsampling.
   static func upsampleNearest(_ x: FeatureBatch, factor f: Int) -> FeatureBatch {
     var y = FeatureBatch(n: x.n, c: x.c, h: x.h * f, w: x.w * f)
-    for p in 0..<x.n * x.c {
-      for oy in 0..<y.h {
-        let src = p * x.plane + (oy / f) * x.w, dst = p * y.plane + oy * y.w
-        for ox in 0..<y.w { y.data[dst + ox] = x.data[src + ox / f] }
+    let (yh, yw, xw, xplane, yplane) = (y.h, y.w, x.w, x.plane, y.plane)
+    x.data.withUnsafeBufferPointer { xp in
+      y.data.withUnsafeMutableBufferPointer { yp in
+        let (src, dst) = (UncheckedSendable(xp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+        Parallel.forEach(x.n * x.c) { p in
+          for oy in 0..<yh {
+            let s = src.value + p * xplane + (oy / f) * xw, d = dst.value + p * yplane + oy * yw
+            for ox in 0..<yw { d[ox] = s[ox / f] }
+          }
+        }
       }
     }
     return y
@@ -136,10 +196,16 @@ enum Kernels {
   /// Adjoint of `upsampleNearest`: sums each f x f block.
   static func upsampleNearestBackward(_ dy: FeatureBatch, factor f: Int) -> FeatureBatch {
     var dx = FeatureBatch(n: dy.n, c: dy.c, h: dy.h / f, w: dy.w / f)
-    for p in 0..<dy.n * dy.c {
-      for oy in 0..<dy.h {
-        let src = p * dy.plane + oy * dy.w, dst = p * dx.plane + (oy / f) * dx.w
-        for ox in 0..<dy.w { dx.data[dst + ox / f] += dy.data[src + ox] }
+    let (h, w, xw, xplane, yplane) = (dy.h, dy.w, dx.w, dx.plane, dy.plane)
+    dy.data.withUnsafeBufferPointer { yp in
+      dx.data.withUnsafeMutableBufferPointer { xp in
+        let (src, dst) = (UncheckedSendable(yp.baseAddress!), UncheckedSendable(xp.baseAddress!))
+        Parallel.forEach(dy.n * dy.c) { p in
+          for oy in 0..<h {
+            let s = src.value + p * yplane + oy * w, d = dst.value + p * xplane + (oy / f) * xw
+            for ox in 0..<w { d[ox / f] += s[ox] }
+          }
+        }
       }
     }
     return dx
@@ -155,19 +221,28 @@ enum Kernels {
     shuffle(dy, factor: r, forward: false)
   }
 
+  /// Moves every element between the low-resolution layout `[c·r², h, w]` and the shuffled
+  /// `[c, h·r, w·r]` one, in parallel over (sample, output channel).
   private static func shuffle(_ t: FeatureBatch, factor r: Int, forward: Bool) -> FeatureBatch {
     let lo = forward ? (c: t.c, h: t.h, w: t.w) : (c: t.c * r * r, h: t.h / r, w: t.w / r)
     let oc = lo.c / (r * r)
     var out = forward ? FeatureBatch(n: t.n, c: oc, h: lo.h * r, w: lo.w * r) : FeatureBatch(n: t.n, c: lo.c, h: lo.h, w: lo.w)
-    for n in 0..<t.n {
-      for c in 0..<oc {
-        for i in 0..<r {
-          for j in 0..<r {
-            for y in 0..<lo.h {
-              for x in 0..<lo.w {
-                let low = ((n * lo.c + c * r * r + i * r + j) * lo.h + y) * lo.w + x
-                let high = ((n * oc + c) * lo.h * r + y * r + i) * lo.w * r + x * r + j
-                if forward { out.data[high] = t.data[low] } else { out.data[low] = t.data[high] }
+    t.data.withUnsafeBufferPointer { tp in
+      out.data.withUnsafeMutableBufferPointer { op in
+        let (src, dst) = (UncheckedSendable(tp.baseAddress!), UncheckedSendable(op.baseAddress!))
+        Parallel.forEach(t.n * oc) { task in
+          let n = task / oc, c = task % oc
+          let lowBase = (n * lo.c + c * r * r) * lo.h * lo.w, highBase = (n * oc + c) * lo.h * r * lo.w * r
+          for i in 0..<r {
+            for j in 0..<r {
+              let low = lowBase + (i * r + j) * lo.h * lo.w
+              for y in 0..<lo.h {
+                let l = low + y * lo.w, hgh = highBase + (y * r + i) * lo.w * r + j
+                if forward {
+                  for x in 0..<lo.w { dst.value[hgh + x * r] = src.value[l + x] }
+                } else {
+                  for x in 0..<lo.w { dst.value[l + x] = src.value[hgh + x * r] }
+                }
               }
             }
           }

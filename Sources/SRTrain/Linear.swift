@@ -1,3 +1,4 @@
+import SRModels
 import SRTensor
 
 /// A trainable fully connected layer (PyTorch `nn.Linear`): `y = x · Wᵀ + b` on `[n, in]` rows,

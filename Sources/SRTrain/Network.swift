@@ -1,30 +1,92 @@
 import SRFormats
+import SRModels
 import SRTensor
 
-/// A generator with a hand-written training graph: forward caches what backward needs.
-public protocol TrainableNetwork: AnyObject {
-  /// Upscaling factor.
-  var scale: Int { get }
-  /// Learnable tensors then buffers, in state-dict order (inference key names).
-  var tensors: [Parameter] { get }
-  /// Multiply-accumulates per LR input pixel of one forward pass.
-  var macsPerInputPixel: Int { get }
+/// A generator being trained: an SRModels architecture (its one definition, `LayeredNetwork.graph`)
+/// run on a `TapeOps` for the training forward and backward, and on the inference kernels for
+/// evaluation, so what validation measures is exactly what `upscale` computes.
+public final class TrainableNetwork: @unchecked Sendable {
+  /// The architecture and its weights.
+  public let network: any LayeredNetwork
   /// Metadata describing the architecture (stored in checkpoints).
-  var metadata: [String: String] { get }
-  /// Runs the network on a batch of LR images; `training` uses batch statistics and keeps caches.
-  func forward(_ x: FeatureBatch, training: Bool) -> FeatureBatch
+  public let metadata: [String: String]
+  private var tape: (ops: TapeOps, output: TapeOps.Node)?
+  /// How the training passes' convolutions multiply (evaluation always runs fp32 inference).
+  public var precision: ConvPrecision = .fp32
+
+  init(_ network: any LayeredNetwork, metadata: [String: String]) {
+    self.network = network; self.metadata = metadata
+  }
+
+  /// SRResNet (2018 BasicSR, SR-SPEC §1.5), with or without BatchNorm.
+  public static func srresnet(numFeat nf: Int, numBlock nb: Int, scale: Int, batchNorm: Bool) throws(TrainError) -> TrainableNetwork {
+    guard [2, 3, 4].contains(scale) else { throw .recipe("srresnet scale must be 2, 3 or 4, got \(scale)") }
+    guard nf > 0, nb >= 0 else { throw .recipe("srresnet needs num_feat > 0 and num_block >= 0") }
+    let net: SRResNet
+    do { net = try SRResNet(config: .init(numFeat: nf, numBlock: nb, scale: scale, batchNorm: batchNorm)) } catch {
+      throw .recipe("srresnet: \(error)")
+    }
+    return TrainableNetwork(net, metadata: [
+      "architecture": batchNorm ? "SRResNet-BN" : "SRResNet", "num_feat": "\(nf)", "num_block": "\(nb)",
+      "scale": "\(scale)", "batch_norm": "\(batchNorm)"])
+  }
+
+  /// RRDBNet (ESRGAN, SR-SPEC §1.2) with a configurable residual scale (0.2 in ESRGAN).
+  public static func rrdbnet(numFeat nf: Int, numBlock nb: Int, numGrow gc: Int, scale: Int,
+                             residualScale: Float = 0.2) throws(TrainError) -> TrainableNetwork {
+    guard [1, 2, 4].contains(scale) else { throw .recipe("rrdbnet scale must be 1, 2 or 4, got \(scale)") }
+    guard nf > 0, gc > 0, nb >= 0 else { throw .recipe("rrdbnet needs num_feat, num_grow_ch > 0") }
+    let net = RRDBNet(config: .init(scale: scale, numFeat: nf, numBlock: nb, numGrow: gc, residualScale: residualScale))
+    return TrainableNetwork(net, metadata: [
+      "architecture": "RRDBNet", "num_feat": "\(nf)", "num_block": "\(nb)", "num_grow_ch": "\(gc)",
+      "scale": "\(scale)", "residual_scale": "\(residualScale)"])
+  }
+
+  /// MSRResNet (BasicSR, SR-SPEC §1.4).
+  public static func msrresnet(numFeat nf: Int, numBlock nb: Int, scale: Int) throws(TrainError) -> TrainableNetwork {
+    guard [2, 3, 4].contains(scale) else { throw .recipe("msrresnet scale must be 2, 3 or 4, got \(scale)") }
+    guard nf > 0, nb >= 0 else { throw .recipe("msrresnet needs num_feat > 0") }
+    let net: MSRResNet
+    do { net = try MSRResNet(config: .init(numFeat: nf, numBlock: nb, scale: scale)) } catch {
+      throw .recipe("msrresnet: \(error)")
+    }
+    return TrainableNetwork(net, metadata: [
+      "architecture": "MSRResNet", "num_feat": "\(nf)", "num_block": "\(nb)", "scale": "\(scale)"])
+  }
+
+  /// Upscaling factor.
+  public var scale: Int { network.scale }
+  /// Learnable tensors then buffers, in state-dict order (inference key names).
+  public var tensors: [Parameter] { network.tensors }
+  /// Learnable parameters only.
+  public var parameters: [Parameter] { network.parameters }
+  /// Multiply-accumulates per LR input pixel of one forward pass.
+  public var macsPerInputPixel: Int { network.macsPerInputPixel }
+
+  /// Runs the network on a batch of LR images. `training`: batch statistics, and the graph is
+  /// kept for `backward`; otherwise each sample runs the inference kernels.
+  public func forward(_ x: FeatureBatch, training: Bool) -> FeatureBatch {
+    guard training else {
+      tape = nil
+      return FeatureBatch(stacking: (0..<x.n).map { infer(x.sample($0)) })
+    }
+    let ops = TapeOps(precision: precision)
+    let output = network.graph(ops, TapeOps.Node(x), progress: nil)
+    tape = (ops, output)
+    return output.value
+  }
+
   /// Back-propagates `dy` (gradient of the loss w.r.t. the last training forward's output),
   /// accumulating into every parameter's `grad`.
-  func backward(_ dy: FeatureBatch)
-}
+  public func backward(_ dy: FeatureBatch) {
+    guard let tape else { preconditionFailure("backward before a training forward") }
+    tape.ops.backward(from: tape.output, dy: dy)
+    self.tape = nil
+  }
 
-extension TrainableNetwork {
-  /// Learnable parameters only.
-  public var parameters: [Parameter] { tensors.filter { !$0.isBuffer } }
-
-  /// The weights under the inference module's key names.
+  /// The weights under the inference module's key names, with `metadata`.
   public func stateDict() -> StateDict {
-    var d = tensors.stateDict()
+    var d = network.stateDict()
     d.metadata = metadata
     return d
   }
@@ -35,23 +97,14 @@ extension TrainableNetwork {
   /// Zeroes every gradient.
   public func zeroGrad() { for p in tensors { p.zeroGrad() } }
 
-  /// Runs one CHW image through the network in eval mode.
-  public func infer(_ x: Tensor) -> Tensor {
-    forward(FeatureBatch(stacking: [x]), training: false).sample(0)
-  }
+  /// Runs one CHW image through the inference kernels (what `upscale` runs).
+  public func infer(_ x: Tensor) -> Tensor { network.forward(x, progress: nil) }
 
   /// Initialises convolutions (BN stays γ=1, β=0, mean 0, var 1) in state-dict order.
   func initialise(_ scheme: InitScheme, rng: inout TrainRNG) { tensors.initialise(scheme, rng: &rng) }
 }
 
 extension Array where Element == Parameter {
-  /// The values under their names (no metadata).
-  func stateDict() -> StateDict {
-    var d = StateDict()
-    for p in self { d[p.name] = Tensor(shape: p.shape, data: p.value) }
-    return d
-  }
-
   /// Replaces values from a state dict (names and shapes must match exactly).
   func load(_ dict: StateDict) throws(TrainError) {
     for p in self {
@@ -94,8 +147,7 @@ final class ConvUnit: @unchecked Sendable {
   }
 
   func forward(_ x: FeatureBatch, training: Bool) -> FeatureBatch {
-    var y = conv.forward(x)
-    if let slope { y = Kernels.leaky(y, slope: slope) }
+    let y = conv.forward(x, activation: slope.map { $0 == 0 ? .relu : .leakyReLU($0) } ?? .none)
     if training { input = x; output = y }
     return y
   }

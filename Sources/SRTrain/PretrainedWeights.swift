@@ -1,4 +1,5 @@
 import SRFormats
+import SRModels
 
 /// Starts a generator from a trained checkpoint (`pretrained:` in a recipe): any file
 /// `CheckpointReader` reads (the trainer's `iter_<N>.safetensors`, fp16 or fp32, or a BasicSR
@@ -7,7 +8,7 @@ import SRFormats
 enum PretrainedWeights {
   /// Loads `path` into `net`.
   /// - Throws: `TrainError.recipe`, one line naming the file and the first mismatch.
-  static func load(_ path: String, into net: any TrainableNetwork) throws(TrainError) {
+  static func load(_ path: String, into net: TrainableNetwork) throws(TrainError) {
     let dict: StateDict
     do { dict = try CheckpointReader.read(contentsOf: path).dict } catch {
       throw .recipe("pretrained: \(error)")

@@ -87,6 +87,10 @@ public struct Recipe: Codable, Sendable, Equatable {
   public var validation_interval: Int?
   /// Store checkpoints as fp16 (Adam state stays fp32).
   public var fp16: Bool?
+  /// Number format of the convolutions' products: `fp32` (default) or `bf16` (bf16 products with
+  /// fp32 accumulation, fp32 master weights and optimiser; where the CPU has no bf16 instructions
+  /// the trainer says so in one line and runs fp32).
+  public var precision: String?
   /// A generator checkpoint to start from instead of `init` (same architecture), e.g. the
   /// PSNR-stage model a GAN stage fine-tunes.
   public var pretrained: String?
@@ -113,7 +117,7 @@ public struct Recipe: Codable, Sendable, Equatable {
   /// Every key a recipe may hold; any other is an error naming it and the valid ones.
   public static let schema: KeySchema = .mapping([
     "name": .value, "loss": .value, "iterations": .value, "seed": .value, "init": .value,
-    "snapshot_interval": .value, "validation_interval": .value, "fp16": .value,
+    "snapshot_interval": .value, "validation_interval": .value, "fp16": .value, "precision": .value,
     "architecture": .mapping(["type": .value, "num_feat": .value, "num_block": .value, "num_grow_ch": .value,
                               "batch_norm": .value, "residual_scale": .value, "scale": .value]),
     "data": .mapping(["hr_folders": .value, "hr_patch": .value, "batch": .value, "flips": .value,
@@ -201,20 +205,21 @@ public struct Recipe: Codable, Sendable, Equatable {
     guard (loss ?? "l1") == "l1" else { throw .recipe("only the l1 loss is supported") }
     guard optimizer.lr > 0, (optimizer.betas ?? [0.9, 0.999]).count == 2 else { throw .recipe("optimizer needs lr > 0 and two betas") }
     if let s = schedule, !["step", "cosine", "constant"].contains(s.type) { throw .recipe("unknown schedule \(s.type)") }
+    if let p = precision, !["fp32", "bf16"].contains(p) { throw .recipe("precision must be fp32 or bf16, not \(p)") }
     if let p = pretrained, p.isEmpty { throw .recipe("pretrained is empty") }
   }
 
   /// Builds the generator described by `architecture` (weights uninitialised).
-  public func makeNetwork() throws(TrainError) -> any TrainableNetwork {
+  public func makeNetwork() throws(TrainError) -> TrainableNetwork {
     let a = architecture
     switch a.type {
     case "srresnet":
-      return try TrainableSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale, batchNorm: a.batch_norm ?? false)
+      return try TrainableNetwork.srresnet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale, batchNorm: a.batch_norm ?? false)
     case "rrdbnet":
-      return try TrainableRRDBNet(numFeat: a.num_feat, numBlock: a.num_block, numGrow: a.num_grow_ch ?? 32,
+      return try TrainableNetwork.rrdbnet(numFeat: a.num_feat, numBlock: a.num_block, numGrow: a.num_grow_ch ?? 32,
                                   scale: a.scale, residualScale: a.residual_scale ?? 0.2)
     case "msrresnet":
-      return try TrainableMSRResNet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale)
+      return try TrainableNetwork.msrresnet(numFeat: a.num_feat, numBlock: a.num_block, scale: a.scale)
     default:
       throw .recipe("unknown architecture type \(a.type)")
     }

@@ -1,3 +1,4 @@
+import SRModels
 import SRTensor
 
 /// A trainable square convolution with any kernel, stride and zero padding, bias optional: the

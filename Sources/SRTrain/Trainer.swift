@@ -1,6 +1,7 @@
 import Foundation
 import SRConfig
 import SRFormats
+import SRModels
 import SRTensor
 
 /// A flag the CLI sets (e.g. on Ctrl-C); the trainer checks it once per iteration, then saves and stops.
@@ -78,6 +79,9 @@ public enum Trainer {
                             cancel: CancellationFlag, progress: ((TrainProgress) -> Void)?) throws(TrainError) -> TrainSummary {
     let fm = FileManager.default
     let net = try recipe.makeNetwork()
+    let precision = ConvPrecision.available(ConvPrecision(rawValue: recipe.precision ?? "fp32") ?? .fp32)
+    if let note = precision.note { FileHandle.standardError.write(Data(("train: " + note + "\n").utf8)) }
+    net.precision = precision.precision
     // Inputs are read and checked before anything is written.
     let a = recipe.architecture, d = recipe.data
     func path(_ raw: String) -> String { ConfigPath.resolve(raw, base: dataBase) }

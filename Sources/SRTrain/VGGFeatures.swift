@@ -1,13 +1,15 @@
 import SRMetrics
+import SRModels
 import SRTensor
 
 /// A frozen VGG trunk (3x3 "same" convs with ReLU, 2x2 max pools) cut at one conv, with its
 /// backward to the input only: the feature extractor of the perceptual loss.
 ///
-/// The forward runs SRTrain's `Conv`. The input gradient of a 3x3 stride-1 padding-1 convolution
-/// is itself such a convolution of `dY` with the weight transposed (in <-> out) and flipped, so the
-/// backward runs a second `Conv` holding that adjoint weight: no weight gradients are computed,
-/// and both directions have `Conv`'s fixed summation order (bit-identical on any thread count).
+/// The forward runs the trainer's `Conv` (ReLU fused). The input gradient of a 3x3 stride-1
+/// padding-1 convolution is itself such a convolution of `dY` with the weight transposed (in <-> out)
+/// and flipped (`Conv.adjointWeights`), so the backward runs the forward of a second `Conv` holding
+/// that adjoint weight: no weight gradients are computed (VGG is frozen), and both directions have
+/// `Conv`'s fixed summation order.
 final class VGGFeatures: @unchecked Sendable {
   /// torchvision VGG16's conv names, in order (`features.0` … `features.28`).
   static let vgg16Layers = ["conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
@@ -39,12 +41,7 @@ final class VGGFeatures: @unchecked Sendable {
       let conv = Conv("vgg.\(i)", in: inC, out: out), adjoint = Conv("vgg.\(i).adjoint", in: out, out: inC)
       conv.weight.value = c.weight.data
       conv.bias.value = c.bias.data
-      // W'[i, o, ky, kx] = W[o, i, 2 - ky, 2 - kx]; the adjoint has no bias.
-      for o in 0..<out {
-        for ci in 0..<inC {
-          for k in 0..<9 { adjoint.weight.value[(ci * out + o) * 9 + k] = c.weight.data[(o * inC + ci) * 9 + 8 - k] }
-        }
-      }
+      adjoint.weight.value = conv.adjointWeights()  // the adjoint's bias stays 0
       for p in conv.parameters + adjoint.parameters { p.grad = [] }  // frozen: no gradient buffers
       return Layer(conv: conv, adjoint: adjoint, poolBefore: poolBefore[i])
     }
@@ -77,8 +74,7 @@ final class VGGFeatures: @unchecked Sendable {
       let from = t
       if layer.poolBefore { t = Kernels.maxPool2(t) }
       if keep { pooledFrom.append(layer.poolBefore ? from : nil); convInputs.append(t) }
-      t = layer.conv.forward(t)
-      if i < layers.count - 1 || reluAfterLast { t = Kernels.leaky(t, slope: 0) }
+      t = layer.conv.forward(t, activation: i < layers.count - 1 || reluAfterLast ? .relu : .none)
       if keep { outputs.append(t) }
     }
     return t

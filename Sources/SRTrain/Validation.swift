@@ -6,7 +6,7 @@ import SRTensor
 /// computed by `SRMetrics`.
 public enum Validation {
   /// Mean PSNR-Y and SSIM-Y of the network over `pairs` (eval-mode forward on whole images).
-  public static func evaluate(_ net: any TrainableNetwork, pairs: [PatchDataset.Pair]) -> (psnr: Double, ssim: Double) {
+  public static func evaluate(_ net: TrainableNetwork, pairs: [PatchDataset.Pair]) -> (psnr: Double, ssim: Double) {
     guard !pairs.isEmpty else { return (.nan, .nan) }
     var psnr = 0.0, ssim = 0.0
     for p in pairs {

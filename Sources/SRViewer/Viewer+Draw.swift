@@ -7,7 +7,7 @@ extension Viewer {
       let partner: PanelSource = state.blinkPartner.map { .model($0) } ?? .hr
       return [state.blinkPhase == 0 ? .model(state.focus) : partner]
     }
-    return [.lr] + state.shownModels.map { .model($0) } + [.hr]
+    return [.lr] + state.shownModels.map { .model($0) } + (state.interpolation.map { [.interpolated($0)] } ?? []) + [.hr]
   }
 
   /// The model's display name, or `model N` when out of range.
@@ -64,7 +64,7 @@ extension Viewer {
 
   func drawPanel(_ source: PanelSource, frame: PanelFrame, crop: CropRect, set: ViewerImageSet, on term: TerminalDevice) {
     let showsMap = PanelRenderer.showsMap(source, state.errorMode, baseline: state.baseline)
-    var name: String, detail: String
+    var name: String, detail: String, region: CropRect?, ready = true
     switch source {
     case .lr: name = "LR x\(set.scale) (nearest)"; detail = "input"
     case .hr: name = "HR"; detail = "reference"
@@ -78,14 +78,28 @@ extension Viewer {
         return
       }
       detail = MetricTable.cropLabel(cropMetrics(model: m, crop: crop), width: frame.width)
+    case .interpolated(let i):
+      // The crop on screen first, then the whole image (its metrics once it is there).
+      name = i.title
+      let shown = frame.visible(crop)
+      switch data.interpolatedOutput(i, image: state.imageIndex, crop: shown) {
+      case let out? where out.region == nil:
+        detail = MetricTable.cropLabel(cropMetrics(interpolation: i, output: out.image, crop: crop), width: frame.width)
+      case let out? where out.region!.contains(shown): region = out.region; detail = "crop first; whole image next"
+      default: detail = "(1-\u{03B1})\u{00B7}A + \u{03B1}\u{00B7}base"; ready = false
+      }
     }
     if showsMap { name += " [\(state.errorMode.label)]" }
     if state.blink { name = "BLINK: " + name }
     term.write(MetricTable.fit(name, frame.width), row: frame.labelRow, col: frame.col, attributes: .bold)
     term.write(MetricTable.fit(detail, frame.width), row: frame.labelRow + 1, col: frame.col, attributes: [])
     guard !state.showHelp else { return }
+    guard ready else {
+      term.write(MetricTable.fit("computing...", frame.width), row: frame.picture.row, col: frame.col, attributes: [])
+      return
+    }
     let spec = PanelSpec(source: source, image: state.imageIndex, crop: frame.visible(crop), zoom: frame.zoom, size: frame.picture.pixels,
-                         errorMode: state.errorMode, baseline: state.baseline)
+                         errorMode: state.errorMode, baseline: state.baseline, region: region)
     if let tiles = renderer?.payload(spec, data: data) {
       place(tiles, at: frame.picture, on: term)
     } else {
@@ -110,6 +124,11 @@ extension Viewer {
     switch state.errorMode {
     case .off:
       text = state.blink ? "blink: \(modelName(state.focus)) <-> \(state.blinkPartner.map(modelName) ?? "HR") (space stops)" : ""
+      if !state.blink, let i = state.interpolation {
+        let weight = Interpolation.decimal
+        text = "\(i.title): the network \(weight(10 - i.tenths))\u{00B7}\(modelName(i.a)) + \(weight(i.tenths))\u{00B7}\(modelName(i.b))"
+          + " (every weight; < >: \u{03B1} -/+ 0.1, Esc: off)"
+      }
     case .lpips:
       text = "LPIPS map, fixed scale 0 (black) .. 1 (white): red ~0.33, yellow ~0.67; above 1 clips"
     case .versusHR, .versusBaseline:
@@ -188,6 +207,16 @@ extension Viewer {
       let cut = i == rows - 1 && lines.count > rows ? text + " ..." : text
       term.write(MetricTable.fit(cut, width), row: top + i, col: col, attributes: attributes)
     }
+  }
+
+  /// Crop metrics of the whole-image output of an interpolated network, cached as the models' are.
+  func cropMetrics(interpolation: Interpolation, output: Tensor, crop: CropRect) -> MetricRow? {
+    let key = CropMetricKey(model: -1, image: state.imageIndex, crop: crop, interpolation: interpolation)
+    if let hit = cropMetricCache[key] { return hit }
+    guard let row = data.cropMetrics(of: output, image: state.imageIndex, crop: crop) else { return nil }
+    if cropMetricCache.count > 4096 { cropMetricCache.removeAll() }
+    cropMetricCache[key] = row
+    return row
   }
 
   /// Crop metrics from the data source, cached per (model, image, crop) once available.

@@ -81,7 +81,11 @@ public final class Viewer {
     var lastSignature = ""
     while true {
       let signature = dataSignature()
-      if signature != lastSignature { needsDraw = true; lastSignature = signature }
+      if signature != lastSignature {
+        needsDraw = true
+        lastSignature = signature
+        state.settleInterpolation(context())
+      }
       if state.blink, Date().timeIntervalSince(lastBlink) >= blinkInterval {
         state.blinkPhase ^= 1
         lastBlink = Date()
@@ -103,6 +107,7 @@ public final class Viewer {
       return true
     }
     state = ViewerState.reduce(state, key, ctx)
+    state.settleInterpolation(context())  // A or the baseline may have changed
     switch state.effect {
     case .quit?: return false
     case .findWorst(let restart)?: findWorst(restart: restart)
@@ -129,7 +134,8 @@ public final class Viewer {
   func context() -> ViewerContext {
     let hr = data.imageSet(state.imageIndex)?.hr
     return ViewerContext(modelCount: data.modelNames.count, imageCount: data.imageCount,
-                         imageSize: PixelSize(width: hr?.width ?? 0, height: hr?.height ?? 0))
+                         imageSize: PixelSize(width: hr?.width ?? 0, height: hr?.height ?? 0),
+                         interpolation: data.interpolationStatus(a: state.focus, b: state.baseline))
   }
 
   /// A string that changes whenever something visible becomes ready, to trigger redraws.
@@ -140,7 +146,16 @@ public final class Viewer {
       (data.output(model: m, image: i) == nil ? "0" : "1") + (data.wholeImageMetrics(model: m, image: i) == nil ? "0" : "1")
         + (data.modelError(model: m, image: i) == nil ? "" : "E")
     }.joined()
-    return "\(p.done)/\(p.total) \(p.message) \(data.imageSet(i) == nil) \(ready)"
+    return "\(p.done)/\(p.total) \(p.message) \(data.imageSet(i) == nil) \(ready)" + interpolationSignature()
+  }
+
+  /// What the interpolation panel shows: off, its status, and how much of its output is ready.
+  func interpolationSignature() -> String {
+    guard let interpolation = state.interpolation else { return "" }
+    let status = data.interpolationStatus(a: interpolation.a, b: interpolation.b)
+    // A look (no crop): asking for the panel's crop is `drawPanel`'s job.
+    let out = data.interpolatedOutput(interpolation, image: state.imageIndex, crop: nil)
+    return " \(status) \(interpolation.tenths) \(out.map { $0.region?.description ?? "whole" } ?? "none")"
   }
 
   /// `srscope compare --image N --models a,b --baseline c --crop x,y,w,h [--error-map m] --out path`.
@@ -155,6 +170,8 @@ public final class Viewer {
 /// Cache key for crop metrics.
 struct CropMetricKey: Hashable {
   var model: Int, image: Int, crop: CropRect
+  /// Set for an interpolated network's output (then `model` is -1).
+  var interpolation: Interpolation? = nil
 }
 
 extension Viewer {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SRModels
 import SRPipeline
 import SRTensor
 
@@ -62,5 +63,20 @@ struct WorkloadOptions: ParsableArguments {
     try Workload.resolve(manifest: try manifestPath.map { try Manifest.load(path: $0) }, manifestPath: manifestPath,
                          models: try models.map(ModelSpec.init(argument:)), extraModels: extraModels,
                          hr: hr, lr: lr, images: images)
+  }
+}
+
+extension ConvPrecision: ExpressibleByArgument {}
+
+/// `--precision fp32|bf16` for the commands that run networks (upscale, eval, view).
+struct PrecisionOption: ParsableArguments {
+  @Option(help: "Convolution products: fp32, or bf16 (fp32 accumulation; RRDBNet, SRResNet and MSRResNet, on CPUs with AMX-BF16 or AVX512-BF16; elsewhere a note and fp32).")
+  var precision: ConvPrecision = .fp32
+
+  /// The precision this CPU runs, after printing the one-line note when it is not the one asked for.
+  func resolved(command: String) -> ConvPrecision {
+    let choice = ConvPrecision.available(precision)
+    if let note = choice.note { FileHandle.standardError.write(Data("\(command): \(note)\n".utf8)) }
+    return choice.precision
   }
 }

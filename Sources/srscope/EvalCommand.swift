@@ -31,6 +31,7 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Do not read or write the SR output cache.") var noCache = false
   @Flag(help: "Skip the bicubic baseline row.") var noBicubic = false
   @OptionGroup var threading: ThreadOptions
+  @OptionGroup var precisionOption: PrecisionOption
 
   static let maxScale = 16
   static let maxCropBorder = 1 << 16
@@ -92,7 +93,8 @@ struct EvalCommand: ParsableCommand {
       models: zip(evalModels, paths).map { EvalResult.ModelInfo(name: $0.name, path: $1, parameters: $0.parameters) },
       images: work.imageNames, scale: s, cropBorder: cropBorder ?? s, shard: parsedShard)
     let evaluator = Evaluator(metrics: MetricSet(selection: [.fidelity, .lpipsAlex, .niqe]),
-                              cache: noCache ? nil : OutputCache(), cropBorder: result.cropBorder)
+                              cache: noCache ? nil : OutputCache(), cropBorder: result.cropBorder,
+                              precision: precisionOption.resolved(command: "eval"))
     for unavailable in evaluator.metrics.unavailable { note("warning: \(unavailable)") }
     let mine = result.pairs.enumerated().filter { EvalResult.belongs($0.offset, to: result.shard) }.map(\.element)
     let progress = EvalProgress(total: mine.count, imagesPerModel: mine.reduce(into: [Int: Int]()) { $0[$1.model, default: 0] += 1 })

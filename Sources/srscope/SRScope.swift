@@ -11,6 +11,7 @@ struct SRScope: ParsableCommand {
     subcommands: [
       InspectCommand.self, UpscaleCommand.self, DownscaleCommand.self, ConvertCommand.self,
       EvalCommand.self, MetricsCommand.self, ViewCommand.self, CompareCommand.self, TrainCommand.self, PlotCommand.self,
+      InterpolateCommand.self,
     ],
     defaultSubcommand: ViewCommand.self)
 

@@ -22,6 +22,7 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
   @Option(help: "Output bit depth: 8, 16, or source (default).") var bitDepth: String = "source"
   @Flag(help: "Print the inference time (model forward and clamping, no file I/O) to stderr.") var timing = false
   @OptionGroup var threading: ThreadOptions
+  @OptionGroup var precisionOption: PrecisionOption
 
   func validate() throws {
     if let t = tile, t < 8 { throw ValidationError("--tile must be at least 8") }
@@ -34,7 +35,10 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
     let loaded = try ModelLoader.load(path: model)
     let image = try ImageFile.read(contentsOf: input)
     let budget = maxMemory?.bytes ?? Upscaler.defaultBudget
-    let upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: budget)
+    var upscaler = Upscaler(network: loaded.network, tileSize: tile, tilePad: tilePad, maxMemoryBytes: budget)
+    let precision = Upscaler.effectivePrecision(precisionOption.resolved(command: "upscale"), for: loaded.network)
+    if let note = precision.note { FileHandle.standardError.write(Data("upscale: \(note)\n".utf8)) }
+    upscaler.precision = precision.precision
     do { try upscaler.checkFits(height: image.height, width: image.width, budgetName: " (--max-memory)") } catch {
       throw CommandError("upscale: \(error)")
     }
@@ -53,8 +57,9 @@ struct UpscaleCommand: ParsableCommand, RunsWithoutOpenBLAS {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     bar.finish()
     if timing {
-      let line = String(format: "upscale: inference %.4f s (Winograd %@ products, OpenBLAS %@ kernels, %d threads)\n",
-                        seconds, WinogradKernels.active.name, Parallel.blasCoreName, Parallel.threads)
+      let line = String(format: "upscale: inference %.4f s (%@, OpenBLAS %@ kernels, %d threads)\n", seconds,
+                        upscaler.precision == .bf16 ? "oneDNN bf16 on \(DNNL.cpuISA)" : "Winograd \(WinogradKernels.active.name) products",
+                        Parallel.blasCoreName, Parallel.threads)
       FileHandle.standardError.write(Data(line.utf8))
     }
     if let path = saveFloat { try FloatDump.writeNPY(result.raw, to: path) }

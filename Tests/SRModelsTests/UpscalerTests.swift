@@ -63,3 +63,27 @@ struct UpscalerTests {
     #expect(Upscaler(network: net1).run(x).shape == [3, 7, 5])
   }
 }
+
+@Suite("Upscaler: a region of the image")
+struct UpscalerRegionTests {
+  /// With context covering the receptive field, a region's output is the whole image's there, up to
+  /// float rounding (summation order, the Winograd tile grid), also for pixel-unshuffle models whose
+  /// region starts on an odd pixel: its context starts on the unshuffle grid (here 2), as the whole
+  /// image's groups do; one pixel off, every output pixel would differ.
+  @Test(arguments: ["rrdb_x2.safetensors", "srvgg_x4.safetensors", "rrdb_x4.safetensors"])
+  func aRegionWithEnoughContextIsTheWholeImageThere(_ file: String) throws {
+    let net = try ModelLoader.load(path: ModelFixtures.path(file)).network
+    var rng = SeededGenerator(seed: 3)
+    let x = Tensor(shape: [3, 100, 96], data: rng.floats(3 * 100 * 96, in: 0...1))
+    let s = net.scale
+    let whole = Upscaler(network: net).run(x)
+    // The context starts at row 48 - 41 = 7 and column 46 - 41 = 5: odd, inside the image.
+    let region = Upscaler(network: net, tilePad: 41).run(x, rows: 48..<57, columns: 46..<53)
+    #expect(region.shape == [3, 9 * s, 7 * s])
+    let expected = TensorRegion.crop(whole, y: 48 * s, x: 46 * s, height: 9 * s, width: 7 * s)
+    let dev = Deviation(region.data, expected.data.map(Double.init))
+    #expect(dev.error < 5e-5, "\(file): \(dev)")
+    // Rows and columns outside the image are clipped to it.
+    #expect(Upscaler(network: net).run(x, rows: -4..<3, columns: 90..<99).shape == [3, 3 * s, 6 * s])
+  }
+}

@@ -98,14 +98,14 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
     #expect(same.stateDict().tensors == (try Safetensors.read(try InputFile.read(path))).tensors)
     #expect(throws: TrainError.recipe("pretrained \(path) is not the recipe's RRDBNet: it has tensor body.1.rdb1.conv1.bias, "
       + "which the recipe's network does not")) {
-      try PretrainedWeights.load(path, into: try TrainableRRDBNet(numFeat: 4, numBlock: 1, numGrow: 2, scale: 4))
+      try PretrainedWeights.load(path, into: try TrainableNetwork.rrdbnet(numFeat: 4, numBlock: 1, numGrow: 2, scale: 4))
     }
     #expect(throws: TrainError.recipe("pretrained \(path) is not the recipe's RRDBNet: tensor conv_first.weight has shape "
       + "[4, 3, 3, 3], expected [8, 3, 3, 3]")) {
-      try PretrainedWeights.load(path, into: try TrainableRRDBNet(numFeat: 8, numBlock: 2, numGrow: 2, scale: 4))
+      try PretrainedWeights.load(path, into: try TrainableNetwork.rrdbnet(numFeat: 8, numBlock: 2, numGrow: 2, scale: 4))
     }
     #expect(throws: TrainError.recipe("pretrained \(path) has residual_scale 0.2, the recipe's network 1.0")) {
-      try PretrainedWeights.load(path, into: try TrainableRRDBNet(numFeat: 4, numBlock: 2, numGrow: 2, scale: 4, residualScale: 1))
+      try PretrainedWeights.load(path, into: try TrainableNetwork.rrdbnet(numFeat: 4, numBlock: 2, numGrow: 2, scale: 4, residualScale: 1))
     }
     let error = #expect(throws: TrainError.self) { try PretrainedWeights.load(dir + "/missing.safetensors", into: same) }
     #expect("\(error!)".hasPrefix("recipe: pretrained: \(dir)/missing.safetensors: "))

@@ -108,10 +108,14 @@ func syntheticFolder(_ tag: String) throws -> String {
     #expect(throws: TrainError.self) { try Recipe.parse(yaml.replacingOccurrences(of: "hr_patch: 32", with: "hr_patch: 30")) }
     #expect(throws: TrainError.self) { try Recipe.parse("name: [") }
     // A key the trainer does not know is never silently ignored.
-    #expect(throws: TrainError.recipe("r.yml: 9:1: unknown key 'precision' (valid: architecture, data, discriminator, fp16, gan, "
-      + "init, iterations, l1_weight, loss, name, optimizer, perceptual, pretrained, schedule, seed, snapshot_interval, "
-      + "validation_interval)")) {
-      try Recipe.parse(yaml + "\nprecision: bf16", path: "r.yml")
+    #expect(throws: TrainError.recipe("r.yml: 9:1: unknown key 'precison' (valid: architecture, data, discriminator, fp16, gan, "
+      + "init, iterations, l1_weight, loss, name, optimizer, perceptual, precision, pretrained, schedule, seed, "
+      + "snapshot_interval, validation_interval)")) {
+      try Recipe.parse(yaml + "\nprecison: bf16", path: "r.yml")
+    }
+    #expect(try Recipe.parse(yaml + "\nprecision: bf16").precision == "bf16")
+    #expect(throws: TrainError.recipe("precision must be fp32 or bf16, not fp16")) {
+      try Recipe.parse(yaml + "\nprecision: fp16")
     }
     #expect(throws: TrainError.recipe("r.yml: 2:105: unknown key 'growth' in architecture (valid: batch_norm, num_block, "
       + "num_feat, num_grow_ch, residual_scale, scale, type)")) {

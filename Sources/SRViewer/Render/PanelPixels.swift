@@ -8,6 +8,8 @@ public enum PanelSource: Sendable, Hashable {
   case hr
   /// The SR output of a model.
   case model(Int)
+  /// The output of the network interpolated between two models (the `<` / `>` panel).
+  case interpolated(Interpolation)
 }
 
 /// Turns tensors into display pixels for one crop at one zoom (nearest neighbour, no smoothing).

@@ -50,6 +50,8 @@ public struct PanelSpec: Sendable, Hashable {
   public var errorMode: ErrorMapMode
   /// Baseline model (for |A - base|).
   public var baseline: Int
+  /// For an interpolated panel: the region its output covers so far (nil: the whole image).
+  public var region: CropRect? = nil
 }
 
 /// One sixel (or half-block) payload of a picture, placed at an offset in cells from the picture's
@@ -138,7 +140,7 @@ public final class PanelRenderer {
   /// Whether the panel shows an error map rather than a picture in this mode.
   public static func showsMap(_ source: PanelSource, _ mode: ErrorMapMode, baseline: Int) -> Bool {
     switch (mode, source) {
-    case (.versusHR, .lr), (.versusHR, .model), (.lpips, .model): return true
+    case (.versusHR, .lr), (.versusHR, .model), (.lpips, .model), (.versusHR, .interpolated), (.versusBaseline, .interpolated): return true
     case (.versusBaseline, .model(let m)): return m != baseline
     default: return false
     }
@@ -153,6 +155,7 @@ public final class PanelRenderer {
       case .lr: return set.lr
       case .hr: return set.hr
       case .model(let m): return data.output(model: m, image: spec.image)
+      case .interpolated(let i): return data.interpolatedOutput(i, image: spec.image, crop: nil)?.image
       }
     }
     let replicate = spec.source == .lr ? set.scale : 1

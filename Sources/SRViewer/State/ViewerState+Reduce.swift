@@ -31,8 +31,12 @@ extension ViewerState {
     case .char("W"): s.effect = .findWorst(restart: s.worstRanking.isEmpty)
     case .char("x"): s.effect = .export
     case .char("m"): s.showSetMean.toggle()
+    case .char("<"): s.stepInterpolation(by: -1, ctx)
+    case .char(">"): s.stepInterpolation(by: 1, ctx)
     case .char("?"): s.showHelp.toggle()
-    case .escape: s.showHelp = false; s.blink = false
+    case .escape:
+      // Closes the help first; otherwise stops blink and hides the interpolation panel.
+      if s.showHelp { s.showHelp = false } else { s.blink = false; s.interpolationTenths = nil }
     case .char("q"), .interrupt: s.effect = .quit
     case .char, .resize, .mouse: break
     }

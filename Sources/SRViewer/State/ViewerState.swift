@@ -46,12 +46,15 @@ public struct ViewerContext: Sendable, Equatable {
   public var imageCount: Int
   /// HR size of the current image (0 while loading).
   public var imageSize: PixelSize
+  /// Whether model A and the baseline can be interpolated (`<` / `>`).
+  public var interpolation: InterpolationStatus
 
   /// Creates a context.
-  public init(modelCount: Int, imageCount: Int, imageSize: PixelSize) {
+  public init(modelCount: Int, imageCount: Int, imageSize: PixelSize, interpolation: InterpolationStatus = .checking) {
     self.modelCount = modelCount
     self.imageCount = imageCount
     self.imageSize = imageSize
+    self.interpolation = interpolation
   }
 }
 
@@ -82,6 +85,8 @@ public struct ViewerState: Sendable, Equatable {
   public var blinkPhase = 0
   /// The error-map mode.
   public var errorMode = ErrorMapMode.off
+  /// Alpha of the A<->base interpolation panel in tenths (`<` / `>`), nil when the panel is off.
+  public var interpolationTenths: Int?
   /// Whether the help overlay is visible.
   public var showHelp = false
   /// Ranked crops from the last worst-first search, over every image of the set.

@@ -14,6 +14,8 @@ public enum HelpOverlay {
     "a                    show the next hidden model as A (models past 9)",
     "b                    cycle the baseline (B in table)",
     "space                blink: A and baseline (or HR) in place",
+    "< / >                A<->base network interpolation: alpha -/+ 0.1",
+    "                     (every weight (1-a)*A + a*base; Esc: panel off)",
     "e                    error map: off, |SR-HR|, |A-base|, LPIPS",
     "w / W                worst crop of A vs HR over the set (vs base in |A-base|)",
     "m                    table: this image / mean over the set",

@@ -1,6 +1,7 @@
 import Foundation
 import SRConfig
 import SRMetrics
+import SRModels
 import SRPipeline
 import SRTensor
 import SRViewer
@@ -33,8 +34,12 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   /// Validation curves from the models' training logs (read once, at creation; `nil` for bicubic,
   /// models without a log, and logs that are missing or unreadable).
   private let curves: [ValidationCurve?]
+  /// The `<` / `>` panel's networks, served by the same background worker.
+  private let interpolations: InterpolationJobs
 
   var imageCount: Int { imagePaths.count }
+  /// How the networks' convolutions multiply (`--precision`).
+  var precision: ConvPrecision = .fp32
 
   /// `trainingLogs[i]` is the `log.csv` of `models[i]` (missing entries: no log).
   init(models: [(name: String, path: String)], imagePaths: [String], lrFolder: String?, scale: Int,
@@ -44,6 +49,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       trainingLogs.indices.contains(i) ? trainingLogs[i].flatMap(ValidationCurve.load(path:)) : nil
     }
     modelPaths = [nil] + models.map(\.path)
+    interpolations = InterpolationJobs(names: modelNames, paths: modelPaths)
     self.imagePaths = imagePaths
     self.lrFolder = lrFolder
     self.scale = scale
@@ -77,8 +83,17 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     lock.withLock { loadFailures[model] ?? failures[Pair(model: model, image: image)] }
   }
 
+  func interpolationStatus(a: Int, b: Int) -> InterpolationStatus { interpolations.status(a: a, b: b) }
+  func interpolatedOutput(_ interpolation: Interpolation, image: Int, crop: CropRect?) -> InterpolatedOutput? {
+    interpolations.output(interpolation, image: image, crop: crop)
+  }
+
   func cropMetrics(model: Int, image: Int, crop: CropRect) -> MetricRow? {
-    guard let sr = output(model: model, image: image), let hr = lock.withLock({ images[image]?.hr }) else { return nil }
+    output(model: model, image: image).flatMap { cropMetrics(of: $0, image: image, crop: crop) }
+  }
+
+  func cropMetrics(of sr: Tensor, image: Int, crop: CropRect) -> MetricRow? {
+    guard let hr = lock.withLock({ images[image]?.hr }) else { return nil }
     let a = ColorSpace.quantized255(TensorRegion.crop(sr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
     let b = ColorSpace.quantized255(TensorRegion.crop(hr, y: crop.y, x: crop.x, height: crop.height, width: crop.width))
     // NaN ("n/a") where the metric cannot be computed on this crop (SSIM's 11x11 window, LPIPS's
@@ -101,12 +116,30 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
       // The viewer lives on with the outputs; the networks went with `work`'s locals, and
       // inference's peak heap goes back to the system.
       HeapPolicy.returnFreeMemory()
+      // Then the worker waits for interpolated networks to compute (`<` / `>`).
+      while true {
+        interpolations.waitForRequest()
+        serveInterpolations()
+        HeapPolicy.returnFreeMemory()
+      }
     }
     thread.stackSize = 8 << 20
     thread.start()
   }
 
   private func setMessage(_ s: String) { lock.withLock { message = s } }
+
+  /// Everything the interpolation panel asks for now (it comes first: it is what the user is looking at).
+  private func serveInterpolations() {
+    while interpolations.serve(image: loadedImage, message: setMessage) {}
+  }
+
+  /// The image at `i`, loaded now if the worker has not reached it yet.
+  private func loadedImage(_ i: Int) -> EvalImage? {
+    if let e = lock.withLock({ evalImages[i] }) { return e }
+    loadImage(i)
+    return lock.withLock { evalImages[i] }
+  }
 
   /// An error as one printable line.
   static func oneLine(_ error: Error) -> String { Printable.escape("\(error)") }
@@ -136,10 +169,11 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   /// else is ready.
   private func work() {
     let engine = loadEngine()
-    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale, precision: precision)
     var pending = Set(imagePaths.indices)
     var unread: [(model: Int, image: Int)] = []
     while !pending.isEmpty {
+      serveInterpolations()
       let wanted = lock.withLock { wantedImage }
       let image = pending.min { abs($0 - wanted) < abs($1 - wanted) || (abs($0 - wanted) == abs($1 - wanted) && $0 < $1) }!
       pending.remove(image)
@@ -149,6 +183,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
         continue
       }
       for (m, model) in engine.models.enumerated() {
+        serveInterpolations()
         if image != wanted, let model, recordCached(model, m, eval, image, evaluator) { unread.append((m, image)); continue }
         run(model, m, eval, image, evaluator)
       }
@@ -156,6 +191,7 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
     setMessage("ready")
     // Outputs whose metrics came from the cache, wanted image first.
     while !unread.isEmpty {
+      serveInterpolations()
       let wanted = lock.withLock { wantedImage }
       let next = unread.firstIndex { $0.image == wanted } ?? 0
       let (m, image) = unread.remove(at: next)
@@ -183,13 +219,14 @@ final class ManifestDataSource: ViewerDataSource, @unchecked Sendable {
   /// Computes, in the calling thread, what a montage of `models` on `image` needs (for `compare`).
   func prepare(image: Int, models: [Int]) {
     let engine = loadEngine()
-    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale)
+    let evaluator = Evaluator(metrics: engine.metrics, cache: OutputCache(), cropBorder: scale, precision: precision)
     loadImage(image)
     guard let eval = lock.withLock({ evalImages[image] }) else { return }
     for m in Set(models) { run(engine.models[m], m, eval, image, evaluator) }
   }
 
   private func loadImage(_ i: Int) {
+    if lock.withLock({ evalImages[i] }) != nil { return }  // loaded early for an interpolated network
     let name = (imagePaths[i] as NSString).lastPathComponent
     setMessage("reading \(name)")
     do {

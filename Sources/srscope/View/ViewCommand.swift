@@ -25,6 +25,7 @@ struct ViewCommand: ParsableCommand {
   var colors: ColorChoice?
   @Flag(help: "Show built-in synthetic images (no models or assets needed).") var demo = false
   @OptionGroup var threading: ThreadOptions
+  @OptionGroup var precisionOption: PrecisionOption
 
   func run() throws {
     threading.apply()
@@ -76,6 +77,7 @@ struct ViewCommand: ParsableCommand {
     let source = ManifestDataSource(models: work.models.map { ($0.name, $0.path) }, imagePaths: work.imagePaths,
                                     lrFolder: work.lrFolder, scale: work.scale ?? scale,
                                     trainingLogs: work.models.map(\.trainingLog))
+    source.precision = precisionOption.resolved(command: "view")
     source.start()
     return (source, work.baseline)
   }

@@ -1,30 +1,3 @@
-/// A named learnable tensor (or a buffer such as BN running statistics) with its gradient.
-public final class Parameter: @unchecked Sendable {
-  /// State-dict key (the inference module's key name).
-  public let name: String
-  /// Tensor shape.
-  public let shape: [Int]
-  /// Current values.
-  public var value: [Float]
-  /// Accumulated gradient (empty for buffers).
-  public var grad: [Float]
-  /// Buffers are saved but not optimised.
-  public let isBuffer: Bool
-
-  /// Creates a parameter filled with `fill`.
-  init(_ name: String, shape: [Int], fill: Float = 0, buffer: Bool = false) {
-    self.name = name; self.shape = shape; isBuffer = buffer
-    let count = shape.reduce(1, *)
-    value = [Float](repeating: fill, count: count)
-    grad = buffer ? [] : [Float](repeating: 0, count: count)
-  }
-
-  /// Sets the gradient to zero.
-  func zeroGrad() {
-    if !grad.isEmpty { grad.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-  }
-}
-
 /// Weight initialisation schemes (SR-SPEC §1.7).
 public enum InitScheme: String, Codable, Sendable, CaseIterable {
   /// PyTorch default: kaiming_uniform(a=√5) → U(±1/√fan_in) for weight and bias.
