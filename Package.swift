@@ -63,7 +63,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "SRViewerTests", dependencies: ["SRViewer", "SRTestSupport"]),
     .testTarget(name: "SRPipelineTests", dependencies: ["SRPipeline", "SRTensor", "SRConfig"]),
-    .testTarget(name: "SRTrainTests", dependencies: ["SRTrain", "SRTestSupport"]),
+    .testTarget(name: "SRTrainTests", dependencies: ["SRTrain", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRMetricsTests", dependencies: ["SRMetrics", "SRImage", "SRFormats", "SRTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "SRImageTests", dependencies: ["SRImage", "SRTestSupport"],
                 resources: [.copy("Fixtures")]),

@@ -292,12 +292,13 @@ def load_ckpt(path):
 
 
 def conv(x, k_hwio, bias, stride=1, pad=0):
-    """x CHW float32, kernel HWIO; correlation (PyTorch conv2d semantics), zero padding."""
+    """x CHW, kernel HWIO; correlation (PyTorch conv2d semantics), zero padding. Sums in the
+    wider of the two dtypes (float32 for the metrics, float64 for Scripts/vgg_reference.py)."""
     kh, kw, _, co = k_hwio.shape
     xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
     ho = (xp.shape[1] - kh) // stride + 1
     wo = (xp.shape[2] - kw) // stride + 1
-    out = np.zeros((co, ho * wo), np.float32)
+    out = np.zeros((co, ho * wo), np.result_type(x, k_hwio))
     for i in range(kh):
         for j in range(kw):
             patch = xp[:, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride]

@@ -5,19 +5,24 @@
 package struct ConvColumns: Sendable {
   let g: ConvGeometry
 
-  /// Geometry of a square `kernel` x `kernel`, stride-1 convolution with zero `padding`.
-  package init(inChannels: Int, height: Int, width: Int, outChannels: Int, kernel: Int, padding: Int) {
-    precondition(inChannels > 0 && height > 0 && width > 0 && outChannels > 0 && kernel > 0,
-                 "ConvColumns: bad geometry \(inChannels)x\(height)x\(width) k\(kernel)")
+  /// Geometry of a square `kernel` x `kernel` convolution with zero `padding` and `stride`
+  /// (output side `(side + 2 * padding - kernel) / stride + 1`, PyTorch's floor rounding).
+  package init(inChannels: Int, height: Int, width: Int, outChannels: Int, kernel: Int, padding: Int,
+               stride: Int = 1) {
+    precondition(inChannels > 0 && height > 0 && width > 0 && outChannels > 0 && kernel > 0 && stride > 0
+                   && height + 2 * padding >= kernel && width + 2 * padding >= kernel,
+                 "ConvColumns: bad geometry \(inChannels)x\(height)x\(width) k\(kernel) s\(stride) p\(padding)")
     g = ConvGeometry(inChannels: inChannels, height: height, width: width, outChannels: outChannels,
-                     kh: kernel, kw: kernel, stride: 1, padding: padding,
-                     outH: height + 2 * padding - kernel + 1, outW: width + 2 * padding - kernel + 1)
+                     kh: kernel, kw: kernel, stride: stride, padding: padding,
+                     outH: (height + 2 * padding - kernel) / stride + 1, outW: (width + 2 * padding - kernel) / stride + 1)
   }
 
   /// Rows of the column matrix (`in * k * k`).
   package var k: Int { g.k }
   /// Columns of the column matrix (`outH * outW`).
   package var outPlane: Int { g.outPlane }
+  /// Output rows.
+  package var outHeight: Int { g.outH }
 
   /// Fills `col` (`[k, outPlane]`) from the CHW input `x`.
   package func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
@@ -46,11 +51,15 @@ package struct ConvColumns: Sendable {
           if valid.isEmpty { continue }
           let shift = kx - g.padding
           for oy in 0..<g.outH {
-            let iy = oy - g.padding + ky
+            let iy = oy * g.stride - g.padding + ky
             if iy < 0 || iy >= g.height { continue }
             let src = row + oy * g.outW
             let dst = plane + iy * g.width + shift
-            for ox in valid { dst[ox] += src[ox] }
+            if g.stride == 1 {
+              for ox in valid { dst[ox] += src[ox] }
+            } else {
+              for ox in valid { dst[ox * g.stride] += src[ox] }
+            }
           }
         }
       }

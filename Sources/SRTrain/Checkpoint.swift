@@ -1,5 +1,6 @@
 import Foundation
 import SRFormats
+import SRModels
 import SRTensor
 
 /// Checkpoint files of a run folder: `iter_<N>.safetensors` (weights, loadable by
@@ -19,21 +20,27 @@ public enum Checkpoint {
     }.max()
   }
 
-  /// Writes both files for iteration `n` atomically.
+  /// Writes both files for iteration `n` atomically. The weights' metadata holds the architecture,
+  /// the iteration, the seed, `init` or `pretrained` (the path as written) and the whole recipe as
+  /// JSON (`recipe`); `companions` (the GAN's
+  /// discriminator) go into the state file beside the generator.
   static func save(network: TrainableNetwork, adam: Adam, rng: TrainRNG, recipe: Recipe, iteration n: Int,
-                   elapsed: Double, folder: String) throws(TrainError) {
+                   elapsed: Double, folder: String, companions: [CompanionState] = []) throws(TrainError) {
     var weights = network.stateDict()
     weights.metadata["iteration"] = "\(n)"
     weights.metadata["seed"] = "\(recipe.seed)"
-    weights.metadata["recipe"] = recipe.name
-    weights.metadata["init"] = (recipe.`init` ?? .pytorch).rawValue
+    if let p = recipe.pretrained { weights.metadata["pretrained"] = p } else {
+      weights.metadata["init"] = (recipe.`init` ?? .pytorch).rawValue
+    }
     weights.metadata["format"] = "pt"
     var state = StateDict()
     for p in network.tensors { state["param." + p.name] = Tensor(shape: p.shape, data: p.value) }
     for (k, t) in adam.stateTensors(network.parameters) { state["adam." + k] = t }
     state.metadata = ["iteration": "\(n)", "adam_step": "\(adam.step)", "elapsed": "\(elapsed)",
                       "rng": rng.state.map(String.init).joined(separator: ",")]
+    for c in companions { c.write(into: &state) }
     do {
+      weights.metadata["recipe"] = try recipe.json()
       try AtomicFile.write(try Safetensors.write(weights, as: recipe.fp16 == true ? .f16 : .f32),
                            to: weightsPath(folder, n))
       try AtomicFile.write(try Safetensors.write(state, as: .f32), to: statePath(folder, n))
@@ -43,22 +50,55 @@ public enum Checkpoint {
   }
 
   /// Restores weights, Adam and RNG from `state_<n>`; returns (rng, elapsed seconds).
-  static func restore(network: TrainableNetwork, adam: Adam, folder: String, iteration n: Int)
-    throws(TrainError) -> (TrainRNG, Double) {
+  static func restore(network: TrainableNetwork, adam: Adam, folder: String, iteration n: Int,
+                      companions: [CompanionState] = []) throws(TrainError) -> (TrainRNG, Double) {
     let path = statePath(folder, n)
     let dict: StateDict
     do { dict = try Safetensors.read(try InputFile.read(path)) } catch { throw .checkpoint("\(path): \(error)") }
-    var params = StateDict()
-    for k in dict.keys where k.hasPrefix("param.") { params[String(k.dropFirst(6))] = dict.tensors[k] }
-    try network.load(params)
-    var moments = StateDict()
-    for k in dict.keys where k.hasPrefix("adam.") { moments[String(k.dropFirst(5))] = dict.tensors[k] }
+    try network.load(section(dict, "param."))
+    let moments = section(dict, "adam.")
     guard let step = Int(dict.metadata["adam_step"] ?? ""),
           let rng = TrainRNG(state: (dict.metadata["rng"] ?? "").split(separator: ",").compactMap { UInt64($0) })
     else { throw .checkpoint("\(path): missing adam_step or rng metadata") }
     // One Adam step per iteration: any other count is a damaged or foreign state file.
     guard step == n else { throw .checkpoint("\(path): adam_step \(step) is not the checkpoint's iteration \(n)") }
     try adam.restore(moments, parameters: network.parameters, step: step)
+    for c in companions { try c.read(from: dict, path: path, iteration: n) }
     return (rng, Double(dict.metadata["elapsed"] ?? "") ?? 0)
+  }
+
+  /// The part of `dict` whose keys start with `prefix`, the prefix removed.
+  static func section(_ dict: StateDict, _ prefix: String) -> StateDict {
+    var out = StateDict()
+    for k in dict.keys where k.hasPrefix(prefix) { out[String(k.dropFirst(prefix.count))] = dict.tensors[k] }
+    return out
+  }
+}
+
+/// A network trained beside the generator (the GAN's discriminator): its tensors (BN buffers
+/// included) and Adam moments travel in the state file under `prefix` (`<prefix>param.<name>`,
+/// `<prefix>adam.<name>.exp_avg`, metadata `<prefix>adam_step`), so a resumed run continues it
+/// bit for bit.
+struct CompanionState {
+  let prefix: String
+  let tensors: [Parameter]
+  let adam: Adam
+
+  func write(into state: inout StateDict) {
+    for p in tensors { state[prefix + "param." + p.name] = Tensor(shape: p.shape, data: p.value) }
+    for (k, t) in adam.stateTensors(tensors.filter { !$0.isBuffer }) { state[prefix + "adam." + k] = t }
+    state.metadata[prefix + "adam_step"] = "\(adam.step)"
+  }
+
+  func read(from dict: StateDict, path: String, iteration n: Int) throws(TrainError) {
+    do { try tensors.load(Checkpoint.section(dict, prefix + "param.")) } catch {
+      guard case .checkpoint(let reason) = error else { throw error }
+      throw .checkpoint("\(path): \(prefix)param: \(reason)")
+    }
+    guard let step = Int(dict.metadata[prefix + "adam_step"] ?? "") else {
+      throw .checkpoint("\(path): missing \(prefix)adam_step metadata")
+    }
+    guard step == n else { throw .checkpoint("\(path): \(prefix)adam_step \(step) is not the checkpoint's iteration \(n)") }
+    try adam.restore(Checkpoint.section(dict, prefix + "adam."), parameters: tensors.filter { !$0.isBuffer }, step: step)
   }
 }

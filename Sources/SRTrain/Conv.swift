@@ -95,7 +95,7 @@ extension ConvLayer {
   }
 
   /// `W[o, i, ky, kx]` as `[i, o, 2 − ky, 2 − kx]`: the convolution whose output is the input gradient.
-  private func adjointWeights() -> [Float] {
+  func adjointWeights() -> [Float] {
     var t = [Float](repeating: 0, count: weight.value.count)
     weight.value.withUnsafeBufferPointer { w in
       for o in 0..<outC {

@@ -92,13 +92,7 @@ public final class TrainableNetwork: @unchecked Sendable {
   }
 
   /// Replaces values from a state dict (names and shapes must match exactly).
-  public func load(_ dict: StateDict) throws(TrainError) {
-    for p in tensors {
-      guard let t = dict.tensors[p.name] else { throw .checkpoint("missing tensor \(p.name)") }
-      guard t.shape == p.shape else { throw .checkpoint("tensor \(p.name) has shape \(t.shape), expected \(p.shape)") }
-      p.value = t.data
-    }
-  }
+  public func load(_ dict: StateDict) throws(TrainError) { try tensors.load(dict) }
 
   /// Zeroes every gradient.
   public func zeroGrad() { for p in tensors { p.zeroGrad() } }
@@ -107,11 +101,26 @@ public final class TrainableNetwork: @unchecked Sendable {
   public func infer(_ x: Tensor) -> Tensor { network.forward(x, progress: nil) }
 
   /// Initialises convolutions (BN stays γ=1, β=0, mean 0, var 1) in state-dict order.
+  func initialise(_ scheme: InitScheme, rng: inout TrainRNG) { tensors.initialise(scheme, rng: &rng) }
+}
+
+extension Array where Element == Parameter {
+  /// Replaces values from a state dict (names and shapes must match exactly).
+  func load(_ dict: StateDict) throws(TrainError) {
+    for p in self {
+      guard let t = dict.tensors[p.name] else { throw .checkpoint("missing tensor \(p.name)") }
+      guard t.shape == p.shape else { throw .checkpoint("tensor \(p.name) has shape \(t.shape), expected \(p.shape)") }
+      p.value = t.data
+    }
+  }
+
+  /// Initialises conv (`[out, in, kh, kw]`) and linear (`[out, in]`) weights and their `.bias`
+  /// in order; fan-in is the product of the dimensions after the first. Other tensors are untouched.
   func initialise(_ scheme: InitScheme, rng: inout TrainRNG) {
-    for p in tensors where p.shape.count == 4 {
-      let fanIn = p.shape[1] * p.shape[2] * p.shape[3]
+    for p in self where p.shape.count == 4 || p.shape.count == 2 {
+      let fanIn = p.shape.dropFirst().reduce(1, *)
       let bound = 1 / Double(fanIn).squareRoot(), std = (2 / Double(fanIn)).squareRoot()
-      let bias = tensors.first { $0.name == String(p.name.dropLast(".weight".count)) + ".bias" }
+      let bias = first { $0.name == String(p.name.dropLast(".weight".count)) + ".bias" }
       switch scheme {
       case .pytorch:
         p.value = p.value.map { _ in Float((rng.unit() * 2 - 1) * bound) }

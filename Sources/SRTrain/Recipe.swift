@@ -91,15 +91,27 @@ public struct Recipe: Codable, Sendable, Equatable {
   /// fp32 accumulation, fp32 master weights and optimiser; where the CPU has no bf16 instructions
   /// the trainer says so in one line and runs fp32).
   public var precision: String?
+  /// A generator checkpoint to start from instead of `init` (same architecture), e.g. the
+  /// PSNR-stage model a GAN stage fine-tunes.
+  public var pretrained: String?
+  /// GAN stage (`Recipe+GAN.swift`): adversarial loss, perceptual loss, pixel-loss weight, discriminator.
+  public var gan: GAN?
+  public var perceptual: Perceptual?
+  public var l1_weight: Double?
+  public var discriminator: DiscriminatorSettings?
 
   /// Creates a recipe in code (files go through `parse` / `load`).
   public init(name: String, architecture: Architecture, data: Data, loss: String? = "l1", optimizer: Optimizer,
               schedule: Schedule? = nil, iterations: Int, seed: UInt64, init scheme: InitScheme? = .pytorch,
-              snapshot_interval: Int? = nil, validation_interval: Int? = nil, fp16: Bool? = false) {
+              snapshot_interval: Int? = nil, validation_interval: Int? = nil, fp16: Bool? = false,
+              pretrained: String? = nil, gan: GAN? = nil, perceptual: Perceptual? = nil, l1_weight: Double? = nil,
+              discriminator: DiscriminatorSettings? = nil) {
     self.name = name; self.architecture = architecture; self.data = data; self.loss = loss
     self.optimizer = optimizer; self.schedule = schedule; self.iterations = iterations; self.seed = seed
     self.`init` = scheme; self.snapshot_interval = snapshot_interval; self.validation_interval = validation_interval
     self.fp16 = fp16
+    self.pretrained = pretrained; self.gan = gan; self.perceptual = perceptual; self.l1_weight = l1_weight
+    self.discriminator = discriminator
   }
 
   /// Every key a recipe may hold; any other is an error naming it and the valid ones.
@@ -112,7 +124,7 @@ public struct Recipe: Codable, Sendable, Equatable {
                       "rotations": .value, "validation": .value]),
     "optimizer": .mapping(["lr": .value, "betas": .value, "weight_decay": .value]),
     "schedule": .mapping(["type": .value, "milestones": .value, "gamma": .value, "min_lr": .value]),
-  ])
+  ].merging(ganSchema) { a, _ in a })
 
   /// Decodes YAML (a superset of JSON); `path` names the file in errors.
   public static func parse(_ text: String, path: String = "recipe") throws(TrainError) -> Recipe {
@@ -134,6 +146,13 @@ public struct Recipe: Codable, Sendable, Equatable {
   /// The recipe as YAML.
   public func yaml() throws -> String { try YAMLEncoder().encode(self) }
 
+  /// The recipe as one line of JSON (sorted keys), as checkpoints store it; `parse` reads it back.
+  public func json() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
+
   /// The largest values a recipe may ask for: beyond them a CPU run would not fit in memory or time.
   public enum Limits {
     public static let numFeat = 512, numGrowCh = 512, numBlock = 64, batch = 1024, hrPatch = 1024
@@ -152,7 +171,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     default: perBlock = 2 * nf * ((a.batch_norm ?? false) ? 3 : 2)
     }
     let tail = 4 * nf * Double(a.scale * a.scale)  // upsampling at up to the HR size
-    return lrPixels * (nb * perBlock + 4 * nf + tail) * 4 * 3
+    return lrPixels * (nb * perBlock + 4 * nf + tail) * 4 * 3 + ganActivationBytes
   }
 
   /// Three quarters of this machine's memory (or of the address-space limit, if smaller).
@@ -175,6 +194,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     if let s = snapshot_interval { try check(s, "snapshot_interval", 1...Limits.interval) }
     if let v = validation_interval { try check(v, "validation_interval", 1...Limits.interval) }
     guard d.hr_patch % a.scale == 0 else { throw .recipe("data.hr_patch \(d.hr_patch) is not a multiple of the scale \(a.scale)") }
+    _ = try ganSettings()
     let need = estimatedActivationBytes
     guard need <= Self.memoryBudget else {
       throw .recipe(String(format: "training needs about %.1f GB of activations (batch x patch x network), more than the budget of "
@@ -186,6 +206,7 @@ public struct Recipe: Codable, Sendable, Equatable {
     guard optimizer.lr > 0, (optimizer.betas ?? [0.9, 0.999]).count == 2 else { throw .recipe("optimizer needs lr > 0 and two betas") }
     if let s = schedule, !["step", "cosine", "constant"].contains(s.type) { throw .recipe("unknown schedule \(s.type)") }
     if let p = precision, !["fp32", "bf16"].contains(p) { throw .recipe("precision must be fp32 or bf16, not \(p)") }
+    if let p = pretrained, p.isEmpty { throw .recipe("pretrained is empty") }
   }
 
   /// Builds the generator described by `architecture` (weights uninitialised).

@@ -88,6 +88,10 @@ public enum Trainer {
     let multiple = a.type == "rrdbnet" ? max(1, 4 / a.scale) : 1
     let data = try PatchDataset(folders: d.hr_folders.map(path), scale: a.scale, minLRSize: d.hr_patch / a.scale)
     let val = try (d.validation ?? []).map { raw throws(TrainError) in try validationPair(path(raw), scale: a.scale, multiple: multiple) }
+    let resumeFrom = resume ? Checkpoint.latestState(in: runFolder) : nil
+    if resumeFrom == nil, let p = recipe.pretrained { try PretrainedWeights.load(path(p), into: net) }
+    let gan = try recipe.gan.map { _ throws(TrainError) in try GANStage(recipe: recipe) }
+    let companions = gan.map { [$0.checkpointState] } ?? []
     do { try fm.createDirectory(atPath: runFolder, withIntermediateDirectories: true) } catch {
       throw .checkpoint("cannot create \(runFolder)")
     }
@@ -95,14 +99,16 @@ public enum Trainer {
     let adam = Adam(beta1: betas[0], beta2: betas[1], weightDecay: recipe.optimizer.weight_decay ?? 0)
     var rng = TrainRNG(seed: recipe.seed)
     var start = 0, elapsedBefore = 0.0
-    if resume, let last = Checkpoint.latestState(in: runFolder) {
-      (rng, elapsedBefore) = try Checkpoint.restore(network: net, adam: adam, folder: runFolder, iteration: last)
+    if let last = resumeFrom {
+      (rng, elapsedBefore) = try Checkpoint.restore(network: net, adam: adam, folder: runFolder, iteration: last,
+                                                    companions: companions)
       start = last
     } else {
-      net.initialise(recipe.`init` ?? .pytorch, rng: &rng)
+      if recipe.pretrained == nil { net.initialise(recipe.`init` ?? .pytorch, rng: &rng) }
+      gan?.initialise(rng: &rng)
     }
     try writeRunFiles(recipe, commandLine: commandLine, folder: runFolder)
-    let log = try CSVLog(path: runFolder + "/log.csv", truncateAfter: start)
+    let log = try CSVLog(path: runFolder + "/log.csv", truncateAfter: start, extraColumns: gan == nil ? [] : GANStage.logColumns)
 
     let clock = Date()
     var it = start, lastPSNR: Double?, lastSSIM: Double?, cancelled = false
@@ -112,10 +118,18 @@ public enum Trainer {
       let lr = recipe.learningRate(at: it)
       let (x, y) = data.batch(size: d.batch, hrPatch: d.hr_patch, flips: d.flips ?? true,
                               rotations: d.rotations ?? true, rng: &rng)
-      net.zeroGrad()
-      let (loss, grad) = Kernels.l1(net.forward(x, training: true), y)
-      net.backward(grad)
-      adam.update(net.parameters, lr: lr)
+      let loss: Double, extra: [Double]
+      if let gan {
+        let l = gan.step(generator: net, adam: adam, lr: x, hr: y, lr: lr,
+                         discriminatorLR: recipe.discriminatorLearningRate(gan.settings, at: it))
+        (loss, extra) = (l.total, l.columns)
+      } else {
+        net.zeroGrad()
+        let (l1, grad) = Kernels.l1(net.forward(x, training: true), y)
+        net.backward(grad)
+        adam.update(net.parameters, lr: lr)
+        (loss, extra) = (l1, [])
+      }
       it += 1
       let seconds = elapsedBefore + Date().timeIntervalSince(clock)
       var valCols: (Double, Double)?
@@ -123,10 +137,10 @@ public enum Trainer {
         let v = Validation.evaluate(net, pairs: val)
         lastPSNR = v.psnr; lastSSIM = v.ssim; valCols = v
       }
-      log.append(iteration: it, loss: loss, lr: lr, validation: valCols, seconds: seconds)
+      log.append(iteration: it, loss: loss, lr: lr, validation: valCols, seconds: seconds, extra: extra)
       if it % (recipe.snapshot_interval ?? 5000) == 0 || it == recipe.iterations {
         try Checkpoint.save(network: net, adam: adam, rng: rng, recipe: recipe, iteration: it,
-                            elapsed: seconds, folder: runFolder)
+                            elapsed: seconds, folder: runFolder, companions: companions)
         lastSaved = it
       }
       let rate = Double(it - start) / max(1e-9, Date().timeIntervalSince(clock))
@@ -135,7 +149,7 @@ public enum Trainer {
     }
     if lastSaved != it || (it == start && Checkpoint.latestState(in: runFolder) != it) {
       try Checkpoint.save(network: net, adam: adam, rng: rng, recipe: recipe, iteration: it,
-                          elapsed: elapsedBefore + Date().timeIntervalSince(clock), folder: runFolder)
+                          elapsed: elapsedBefore + Date().timeIntervalSince(clock), folder: runFolder, companions: companions)
     }
     log.close()
     return TrainSummary(iteration: it, cancelled: cancelled, checkpoint: Checkpoint.weightsPath(runFolder, it),
@@ -166,13 +180,14 @@ public enum Trainer {
 
 import SRImage
 
-/// `log.csv`: iteration,loss,lr,val_psnr_y,val_ssim_y,seconds (one row per iteration).
+/// `log.csv`: iteration,loss,lr,val_psnr_y,val_ssim_y,seconds, then any extra columns (the GAN
+/// stage's losses), one row per iteration.
 final class CSVLog {
   private let handle: FileHandle
 
   /// Opens (creating with a header) and drops rows after iteration `truncateAfter` when resuming.
-  init(path: String, truncateAfter: Int) throws(TrainError) {
-    let header = "iteration,loss,lr,val_psnr_y,val_ssim_y,seconds\n"
+  init(path: String, truncateAfter: Int, extraColumns: [String] = []) throws(TrainError) {
+    let header = (["iteration,loss,lr,val_psnr_y,val_ssim_y,seconds"] + extraColumns).joined(separator: ",") + "\n"
     var text = header
     if truncateAfter > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
       for line in old.split(separator: "\n").dropFirst() {
@@ -185,9 +200,11 @@ final class CSVLog {
     handle = h
   }
 
-  func append(iteration: Int, loss: Double, lr: Double, validation: (Double, Double)?, seconds: Double) {
+  func append(iteration: Int, loss: Double, lr: Double, validation: (Double, Double)?, seconds: Double,
+              extra: [Double] = []) {
     let v = validation.map { String(format: "%.4f,%.5f", $0.0, $0.1) } ?? ","
-    let row = "\(iteration)," + String(format: "%.6f,%.4e,", loss, lr) + v + String(format: ",%.2f\n", seconds)
+    let row = "\(iteration)," + String(format: "%.6f,%.4e,", loss, lr) + v + String(format: ",%.2f", seconds)
+      + extra.map { String(format: ",%.6g", $0) }.joined() + "\n"
     handle.write(Data(row.utf8))
   }
 

@@ -136,8 +136,9 @@ func syntheticFolder(_ tag: String) throws -> String {
     #expect(throws: TrainError.self) { try Recipe.parse(yaml.replacingOccurrences(of: "hr_patch: 32", with: "hr_patch: 30")) }
     #expect(throws: TrainError.self) { try Recipe.parse("name: [") }
     // A key the trainer does not know is never silently ignored.
-    #expect(throws: TrainError.recipe("r.yml: 9:1: unknown key 'precison' (valid: architecture, data, fp16, init, iterations, "
-      + "loss, name, optimizer, precision, schedule, seed, snapshot_interval, validation_interval)")) {
+    #expect(throws: TrainError.recipe("r.yml: 9:1: unknown key 'precison' (valid: architecture, data, discriminator, fp16, gan, "
+      + "init, iterations, l1_weight, loss, name, optimizer, perceptual, precision, pretrained, schedule, seed, "
+      + "snapshot_interval, validation_interval)")) {
       try Recipe.parse(yaml + "\nprecison: bf16", path: "r.yml")
     }
     #expect(try Recipe.parse(yaml + "\nprecision: bf16").precision == "bf16")

