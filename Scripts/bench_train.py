@@ -67,6 +67,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_peers import coretype_variants, cpu_model  # noqa: E402
 from compare_ncnn import default_assets  # noqa: E402
+from peer_venv import import_peer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -122,24 +123,11 @@ def parse_args(argv):
 
 
 def import_torch(assets, omp_wait_policy=None):
-    """torch; installs it with Scripts/fetch-torch.sh when this is the asset venv's Python. libgomp reads
-    OMP_WAIT_POLICY when torch loads it, so it is set in this process before the import."""
+    """torch (installed by Scripts/fetch-torch.sh when missing). libgomp reads OMP_WAIT_POLICY when torch
+    loads it, so it is set in this process before the import."""
     if omp_wait_policy:
         os.environ["OMP_WAIT_POLICY"] = omp_wait_policy
-    try:
-        import torch
-        return torch
-    except ImportError:
-        pass
-    venv = os.path.join(assets, "venv")
-    if os.path.realpath(sys.prefix) != os.path.realpath(venv):
-        sys.exit("torch is not installed for %s: run Scripts/fetch-torch.sh, then this script with %s/bin/python"
-                 % (sys.executable, venv))
-    subprocess.run([os.path.join(HERE, "fetch-torch.sh")], check=True)
-    import importlib
-    importlib.invalidate_caches()
-    import torch
-    return torch
+    return import_peer(assets, ["torch"], "fetch-torch.sh")
 
 
 def load_avg():
