@@ -7,6 +7,8 @@ Usage (with the venv's Python, <assets>/venv/bin/python):
   python Scripts/bench_peers.py                                  # crops 64,128,256 of coffee.png, 2 threads, median of 3
   python Scripts/bench_peers.py --sizes 64 --runs 1 --coretype both
   python Scripts/bench_peers.py --model Ablations/rrdb/iter_9000.safetensors --sizes 128,256
+  python Scripts/bench_peers.py --precision bf16 --sizes 64,128     # srscope and ncnn in bf16, onnxruntime fp32
+  python Scripts/bench_peers.py --precision both --sizes 64,128 --runs 3 --coretype both
 
 Models (--model; Scripts/peer_models.py builds the peers' files from one description of the network):
   default      realesrgan-x4plus, an ncnn RRDBNet x4 in <assets>/models (--model NAME or a .param for
@@ -20,20 +22,34 @@ Models (--model; Scripts/peer_models.py builds the peers' files from one descrip
                <assets>/models/ncnn/<sha256>.{param,bin}, keyed by the checkpoint's sha256; delete them to
                rebuild. srscope loads the checkpoint itself. Should ncnn be unable to express an op, it is
                left out with a printed note and onnxruntime becomes the accuracy reference.
-Engines, all on the CPU in float32 with --threads threads:
+Engines, all on the CPU with --threads threads, in float32 (--precision fp32, the default):
   ncnn         the PyPI `ncnn` package, Vulkan and fp16/bf16 off, Winograd on (its default); opt.num_threads = N.
   onnxruntime  the PyPI `onnxruntime` package, CPUExecutionProvider, ORT_ENABLE_ALL, intra-op threads N,
                inter-op 1, sequential.
   srscope      `srscope upscale --threads N` as a subprocess, under the OPENBLAS_CORETYPE(s) of --coretype.
-Per size: one warm-up run of each engine, whose float outputs are compared first (PSNR against ncnn, or
-onnxruntime without ncnn, peak 1.0; below 80 dB the script stops with exit status 1), then --runs timed
-runs, the engines interleaved, the median reported. Peers are timed per run with a fresh net/session:
+--precision bf16 swaps two of them for their bf16 modes (both: all five engines, interleaved, one set of
+tables per precision, onnxruntime in both):
+  ncnn bf16    opt.use_bf16_storage = True, fp16 still off, Winograd on: what turns bf16 on for ncnn's x86
+               layers (use_bf16_packed changes nothing on the CPU). Weights and activations are stored as bf16
+               (its output differs from fp32: ~55 dB); measured with perf on this 1.0.20261020 wheel, its
+               Winograd convolutions multiply in fp32 (vfmadd231ps on widened bf16), its AVX512-BF16
+               vdpbf16ps kernels run only with Winograd off; the wheel has no AMX code.
+  srscope bf16 `srscope upscale --precision bf16`: oneDNN's bf16 convolutions (AMX-BF16 or AVX512-BF16,
+               fp32 accumulation; RRDBNet, SRResNet and MSRResNet). Its --timing line must name oneDNN bf16
+               (srscope falls back to fp32 with a note on CPUs without bf16), else the script stops.
+  onnxruntime  stays fp32: its CPU execution provider has no bf16 convolutions (the tables say so).
+Per size: one warm-up run of each engine, whose float outputs are compared first (PSNR against the fp32
+reference: ncnn fp32, or onnxruntime without ncnn, peak 1.0; with --precision bf16 ncnn fp32 runs once,
+untimed, as that reference; below 80 dB for an fp32 engine or 45 dB for a bf16 one the script stops with
+exit status 1; the bf16 PSNRs are tabled at the end), then --runs timed runs, the engines interleaved, the
+median reported. Peers are timed per run with a fresh net/session:
 inference alone (extract / run) and load + inference. srscope is timed as the wall time of the whole
 process (start, model load, PNG read/write, --save-float, inference) and by its own inference time, the
 line `upscale --timing` prints (forward pass and clamping, no file I/O). CPU
 time (user+sys, all threads: time.process_time around the peers' inference, RUSAGE_CHILDREN for the whole
 srscope process) is the contention-robust figure when other processes share the machine. Ratios are
-srscope / the faster peer.
+srscope / the faster peer (bf16 tables: srscope bf16 / the faster of ncnn bf16 and onnxruntime fp32).
+The load average (os.getloadavg) is printed at the start, after each size and at the end.
 """
 import argparse
 import math
@@ -54,7 +70,8 @@ from compare_ncnn import (center_crop, check_tools, compare, default_assets, loa
 from peer_models import (Unsupported, checkpoint_graph, ncnn_rrdbnet, sha256_file, write_ncnn,  # noqa: E402
                          write_onnx)
 
-PSNR_MIN_DB = 80.0
+PSNR_MIN_DB = 80.0       # fp32 engines against the fp32 reference
+BF16_PSNR_MIN_DB = 45.0  # bf16 engines (srscope --precision bf16, ncnn bf16 storage) against the fp32 reference
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -74,7 +91,11 @@ def parse_args(argv):
     ap.add_argument("--coretype", default="env",
                     help="OPENBLAS_CORETYPE for srscope: 'env' (inherit, default), 'both' (Haswell and unset: one srscope "
                          "column each), 'unset', or a value such as Haswell")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "both"), default="fp32",
+                    help="fp32 (default); bf16: srscope --precision bf16 and ncnn's bf16 storage, onnxruntime "
+                         "stays fp32; both: all of them interleaved, one set of tables per precision")
     args = ap.parse_args(argv)
+    args.precisions = ["fp32", "bf16"] if args.precision == "both" else [args.precision]
     args.ncnn_only = False  # what check_tools reads
     if not args.image:
         args.image = os.path.join(args.assets, "photos", "coffee.png")
@@ -218,11 +239,13 @@ def time_peer(load, infer):
     return out, t2 - t1, t2 - t0, c2 - c1
 
 
-def time_srscope(args, model_path, png, work, env):
-    """One srscope process: (output, wall, own inference time or None, process CPU time, the OpenBLAS
-    kernel set it reported, e.g. "Cooperlake", or None)."""
+def time_srscope(args, model_path, png, work, env, precision="fp32"):
+    """One srscope process: (output, wall, own inference time or None, process CPU time, the kernels
+    it reported, e.g. "Winograd avx512, OpenBLAS Cooperlake", or None). precision fp32 passes no
+    --precision (srscope's default), so that the fp32 runs are the same command as before the option."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out, wall, err = run_srscope(args.srscope, model_path, png, work, args.threads, env=env, tty=True)
+    out, wall, err = run_srscope(args.srscope, model_path, png, work, args.threads, env=env, tty=True,
+                                 precision=None if precision == "fp32" else precision)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return out, wall, progress_seconds(err), cpu, srscope_kernels(err)
@@ -231,36 +254,70 @@ def time_srscope(args, model_path, png, work, env):
 # ---------------------------------------------------------------- benchmark
 
 def peers(args, ort, model):
-    """[(key, table header, load, infer)], the accuracy reference first: ncnn, or onnxruntime without ncnn."""
+    """[(key, table header, load, infer, precision)] of the timed peers for --precision. onnxruntime is
+    fp32 in every mode (it has no bf16 execution of convolutions on the CPU) and sits in the tables of both."""
     out = []
-    if model.ncnn:
-        out.append(("ncnn", "ncnn fp32 (Winograd)", lambda: load_ncnn(model.ncnn, args.threads), run_ncnn))
-    out.append(("onnxruntime", "onnxruntime %s (all optimisations)" % ort.__version__,
-                lambda: ort_session(ort, model.onnx, args.threads), run_ort))
+    if model.ncnn and "fp32" in args.precisions:
+        out.append(("ncnn", "ncnn fp32 (Winograd)", lambda: load_ncnn(model.ncnn, args.threads), run_ncnn, "fp32"))
+    if model.ncnn and "bf16" in args.precisions:
+        out.append(("ncnn bf16", "ncnn bf16 storage (Winograd)",
+                    lambda: load_ncnn(model.ncnn, args.threads, bf16=True), run_ncnn, "bf16"))
+    fp32 = "" if args.precisions == ["fp32"] else " fp32"
+    out.append(("onnxruntime", "onnxruntime %s%s (all optimisations)" % (ort.__version__, fp32),
+                lambda: ort_session(ort, model.onnx, args.threads), run_ort, "fp32"))
     return out
 
 
-def bench_size(args, engines, model, img, variants, work):
-    """Warm-up + accuracy check, then interleaved timed runs. Returns {engine: {metric: median}}."""
+def srscope_runs(args, variants):
+    """[(key, column name, env, precision, coretype label)]: one srscope column per precision and
+    OPENBLAS_CORETYPE."""
+    out = []
+    for precision in args.precisions:
+        for label, env in variants:
+            if precision == "fp32":  # the keys and names of the fp32-only benchmark
+                out.append((label, "srscope (OPENBLAS_CORETYPE=%s)" % label, env, precision, label))
+            else:
+                out.append(("%s %s" % (precision, label), "srscope %s (OPENBLAS_CORETYPE=%s)" % (precision, label),
+                            env, precision, label))
+    return out
+
+
+def bench_size(args, engines, runs, model, img, work):
+    """Warm-up + accuracy check, then interleaved timed runs. Returns ({engine key: {metric: median}},
+    {bf16 engine name: PSNR against the fp32 reference})."""
     chw = to_chw(img)
     png = os.path.join(work, "crop.png")
     write_png_rgb8(png, img)
     infer = lambda run: lambda engine: run(engine, chw)  # noqa: E731
 
-    outs = [(key, time_peer(load, infer(run))[0]) for key, _, load, run in engines]
-    for label, env in variants:
-        out, _, _, _, kernels = time_srscope(args, model.srscope, png, work, env)
-        print("srscope (OPENBLAS_CORETYPE=%s) ran %s kernels" % (label, kernels or "(not reported)"))
-        outs.append(("srscope (OPENBLAS_CORETYPE=%s)" % label, out))
-    (ref_name, ref), size, bad = outs[0], "%dx%d" % (img.shape[1], img.shape[0]), []
-    for name, out in outs[1:]:
+    # outputs in check order: (name, output, precision); the reference is ncnn fp32, else onnxruntime
+    outs = [(key, time_peer(load, infer(run))[0], precision) for key, _, load, run, precision in engines]
+    if model.ncnn and "ncnn" not in [key for key, _, _, _, _ in engines]:  # --precision bf16: ncnn fp32 untimed
+        outs.insert(0, ("ncnn", run_ncnn(load_ncnn(model.ncnn, args.threads), chw), "fp32"))
+    ref_i = next(i for i, (name, _, _) in enumerate(outs) if name == ("ncnn" if model.ncnn else "onnxruntime"))
+    outs.insert(0, outs.pop(ref_i))
+    size, bad = "%dx%d" % (img.shape[1], img.shape[0]), []
+    for _, name, env, precision, _ in runs:
+        out, _, _, _, kernels = time_srscope(args, model.srscope, png, work, env, precision)
+        print("%s ran %s kernels" % (name, kernels or "(not reported)"))
+        if precision == "bf16" and "bf16" not in (kernels or ""):
+            bad.append("%s ran %s, not oneDNN bf16 (no AMX-BF16 / AVX512-BF16 here?)" % (name, kernels or "unreported kernels"))
+        outs.append((name, out, precision))
+    (ref_name, ref, _), psnrs = outs[0], {}
+    for name, out, precision in outs[1:]:
         if out.shape != ref.shape:
             bad.append("%s output shape %s, %s %s" % (name, out.shape, ref_name, ref.shape))
             continue
         maxdiff, psnr, _ = compare(ref, out)
-        print("accuracy %s: %s vs %s  PSNR %.2f dB  max|diff| %.3e" % (size, name, ref_name, psnr, maxdiff))
-        if not (psnr >= PSNR_MIN_DB and np.isfinite(out).all()):
-            bad.append("%s vs %s PSNR %.2f dB < %.0f dB" % (name, ref_name, psnr, PSNR_MIN_DB))
+        floor = BF16_PSNR_MIN_DB if precision == "bf16" else PSNR_MIN_DB
+        print("accuracy %s: %s vs %s  PSNR %.2f dB  max|diff| %.3e  (gate %.0f dB)" % (
+            size, name, ref_name, psnr, maxdiff, floor))
+        if precision == "bf16":
+            psnrs[name] = psnr
+            if name == "ncnn bf16" and ref_name == "ncnn" and np.array_equal(out, ref):
+                print("note: ncnn's bf16 output equals its fp32 output: use_bf16_storage had no effect")
+        if not (psnr >= floor and np.isfinite(out).all()):
+            bad.append("%s vs %s PSNR %.2f dB < %.0f dB" % (name, ref_name, psnr, floor))
     if bad:
         raise SystemExit("FAIL at %s: %s; not timing a wrong result (cached peer models: %s)" % (
             size, "; ".join(bad), ", ".join(p for p in (model.ncnn, model.onnx) if p)))
@@ -271,13 +328,21 @@ def bench_size(args, engines, model, img, variants, work):
         for k, v in metrics.items():
             samples.setdefault(engine, {}).setdefault(k, []).append(v)
     for _ in range(args.runs):
-        for key, _, load, run in engines:
+        for key, _, load, run, _ in engines:
             _, t_infer, total, cpu = time_peer(load, infer(run))
             add(key, infer=t_infer, total=total, cpu=cpu)
-        for label, env in variants:
-            _, wall, own, cpu, _ = time_srscope(args, model.srscope, png, work, env)
-            add(label, infer=own if own is not None else math.nan, total=wall, cpu=cpu)
-    return {e: {k: statistics.median(v) for k, v in m.items()} for e, m in samples.items()}
+        for key, _, env, precision, _ in runs:
+            _, wall, own, cpu, _ = time_srscope(args, model.srscope, png, work, env, precision)
+            add(key, infer=own if own is not None else math.nan, total=wall, cpu=cpu)
+    print("load average after %s: %s" % (size, load_average()))
+    return {e: {k: statistics.median(v) for k, v in m.items()} for e, m in samples.items()}, psnrs
+
+
+def load_average():
+    try:
+        return "%.2f %.2f %.2f (1/5/15 min)" % os.getloadavg()
+    except OSError:
+        return "unknown"
 
 
 def fmt_s(x):
@@ -286,22 +351,58 @@ def fmt_s(x):
     return "%.3f s" % x if x < 0.1 else "%.2f s" % x
 
 
-def print_table(title, rows, engines, variants, metric):
-    labels = [label for label, _ in variants]
-    ratio = "ratio srscope / " + ("faster peer" if len(engines) > 1 else engines[0][1].split(" (")[0])
-    head = ["input LR"] + [header for _, header, _, _ in engines]
-    head += ["srscope (OPENBLAS_CORETYPE=%s)" % l for l in labels]
+def print_table(title, rows, peer_cols, sr_cols, metric):
+    """peer_cols [(key, header)], sr_cols [(key, header, coretype label)]; one ratio column per srscope column."""
+    labels = [label for _, _, label in sr_cols]
+    ratio = "ratio %s / %s" % (sr_cols[0][1].split(" (")[0],
+                               "faster peer" if len(peer_cols) > 1 else peer_cols[0][1].split(" (")[0])
+    head = ["input LR"] + [header for _, header in peer_cols] + [header for _, header, _ in sr_cols]
     head += [ratio + ("" if len(labels) == 1 else " (%s)" % l) for l in labels]
     print("\n" + title + "\n")
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
     for size, res in rows:
-        peer = min(res[key][metric] for key, _, _, _ in engines)
-        cells = [size] + [fmt_s(res[key][metric]) for key, _, _, _ in engines]
-        cells += [fmt_s(res[l][metric]) for l in labels]
-        cells += ["n/a" if math.isnan(res[l][metric]) or res[l][metric] == 0 else "%.2f" % (res[l][metric] / peer)
-                  for l in labels]
+        peer = min(res[key][metric] for key, _ in peer_cols)
+        cells = [size] + [fmt_s(res[key][metric]) for key, _ in peer_cols]
+        cells += [fmt_s(res[key][metric]) for key, _, _ in sr_cols]
+        cells += ["n/a" if math.isnan(res[key][metric]) or res[key][metric] == 0 else "%.2f" % (res[key][metric] / peer)
+                  for key, _, _ in sr_cols]
         print("| " + " | ".join(cells) + " |")
+
+
+def print_tables(args, rows, engines, runs):
+    """The three tables (inference, end to end, CPU time) per precision of --precision."""
+    for precision in args.precisions:
+        peer_cols = [(key, header) for key, header, _, _, p in engines if p == precision or key == "onnxruntime"]
+        sr_cols = [(key, name, label) for key, name, _, p, label in runs if p == precision]
+        prefix = ""
+        if precision == "bf16":
+            prefix = "bf16: "
+            print("\nbf16: srscope --precision bf16 (oneDNN bf16 convolutions, fp32 accumulation), ncnn with "
+                  "use_bf16_storage (bf16 weights and activations); onnxruntime stays fp32, its CPU execution "
+                  "provider has no bf16 convolutions")
+        elif len(args.precisions) > 1:
+            prefix = "fp32: "
+        print_table(prefix + "Inference wall time (peers: extract/run on a loaded net; srscope: its own "
+                    "`upscale --timing` figure)", rows, peer_cols, sr_cols, "infer")
+        print_table(prefix + "End to end wall time (peers: load + inference; srscope: the whole `srscope upscale` "
+                    "process, incl. PNG read/write and --save-float)", rows, peer_cols, sr_cols, "total")
+        print_table(prefix + "CPU time, user+sys of all threads (peers: inference; srscope: the whole process)",
+                    rows, peer_cols, sr_cols, "cpu")
+
+
+def print_bf16_psnrs(rows, ref_name):
+    names = []
+    for _, psnrs in rows:
+        names += [n for n in psnrs if n not in names]
+    if not names:
+        return
+    print("\nbf16 accuracy: PSNR against the fp32 reference (%s), peak 1.0, float outputs; gate >= %.0f dB\n"
+          % (ref_name, BF16_PSNR_MIN_DB))
+    print("| input LR | " + " | ".join(names) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * len(names)) + "|")
+    for size, psnrs in rows:
+        print("| %s | %s |" % (size, " | ".join("%.2f dB" % psnrs[n] if n in psnrs else "n/a" for n in names)))
 
 
 def main(argv=None):
@@ -316,8 +417,12 @@ def main(argv=None):
         sys.exit("--sizes: %d is larger than %s (%dx%d)" % (
             max(args.sizes), args.image, photo.shape[1], photo.shape[0]))
     engines = peers(args, ort, model)
+    runs = srscope_runs(args, variants)
     print("%s on centre crops of %s; %d threads; median of %d run(s) after 1 warm-up per engine" % (
         model.title, os.path.basename(args.image), args.threads, args.runs))
+    if args.precisions != ["fp32"]:
+        print("precision: %s (onnxruntime fp32 throughout; the accuracy reference is %s fp32)" % (
+            " and ".join(args.precisions), "ncnn" if model.ncnn else "onnxruntime"))
     print("CPU: %s (%d logical CPUs); OPENBLAS_CORETYPE: %s; srscope under: %s" % (
         cpu_model(), os.cpu_count() or 0, os.environ.get("OPENBLAS_CORETYPE", "unset"),
         ", ".join(label for label, _ in variants)))
@@ -326,17 +431,18 @@ def main(argv=None):
     print("peer models: %s" % ", ".join(p for p in (model.ncnn, model.onnx) if p))
     if model.ncnn_note:
         print("note: %s" % model.ncnn_note)
-    rows = []
+    print("load average at the start: %s" % load_average())
+    rows, psnr_rows = [], []
     with tempfile.TemporaryDirectory() as work:
         for s in args.sizes:
             img = center_crop(photo, s)
-            rows.append(("%dx%d" % (img.shape[1], img.shape[0]), bench_size(args, engines, model, img, variants, work)))
-    print_table("Inference wall time (peers: extract/run on a loaded net; srscope: its own `upscale --timing` figure)",
-                rows, engines, variants, "infer")
-    print_table("End to end wall time (peers: load + inference; srscope: the whole `srscope upscale` process, "
-                "incl. PNG read/write and --save-float)", rows, engines, variants, "total")
-    print_table("CPU time, user+sys of all threads (peers: inference; srscope: the whole process)",
-                rows, engines, variants, "cpu")
+            size = "%dx%d" % (img.shape[1], img.shape[0])
+            medians, psnrs = bench_size(args, engines, runs, model, img, work)
+            rows.append((size, medians))
+            psnr_rows.append((size, psnrs))
+    print("\nload average at the end: %s" % load_average())
+    print_tables(args, rows, engines, runs)
+    print_bf16_psnrs(psnr_rows, "ncnn" if model.ncnn else "onnxruntime")
     return 0
 
 

@@ -160,14 +160,17 @@ def ncnn_fp32_net(threads):
     return net
 
 
-def load_ncnn(param, threads):
-    """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic)."""
+def load_ncnn(param, threads, bf16=False):
+    """An ncnn.Net on the CPU in float32 (no Vulkan, no fp16/bf16 storage or arithmetic); with bf16,
+    opt.use_bf16_storage on (what turns bf16 on for ncnn's x86 layers; fp16 stays off)."""
     import ncnn  # pip install ncnn==1.0.20261020
     binp = os.path.splitext(param)[0] + ".bin"
     for path in (param, binp):
         if not os.path.isfile(path):
             raise FileNotFoundError("no such model file: %s" % path)
     net = ncnn_fp32_net(threads)
+    if bf16:
+        net.opt.use_bf16_storage = True  # before load_model: the layers pick their kernels in create_pipeline
     if net.load_param(param) != 0:
         raise RuntimeError("ncnn: load_param failed for %s" % param)
     if net.load_model(binp) != 0:
@@ -197,9 +200,10 @@ def quantize(chw):
 
 # ---------------------------------------------------------------- srscope
 
-def run_srscope(srscope, param, png, workdir, threads, env=None, tty=False):
+def run_srscope(srscope, param, png, workdir, threads, env=None, tty=False, precision=None):
     """Runs `srscope upscale` once; returns (float32 CHW output, wall seconds, stderr text).
 
+    precision: passed as `--precision` when given (None: srscope's default, fp32).
     env: the subprocess environment (default: this one). tty: give srscope's stderr a
     pseudo-terminal, so that it draws its progress bar, whose last frame holds the inference time
     (see `progress_seconds`)."""
@@ -210,6 +214,8 @@ def run_srscope(srscope, param, png, workdir, threads, env=None, tty=False):
             os.remove(p)
     cmd = [srscope, "upscale", "--model", param, "--input", png, "--output", out_png,
            "--save-float", out_npy, "--threads", str(threads), "--timing"]
+    if precision:
+        cmd += ["--precision", precision]
     if tty:
         code, wall, err = _run_with_tty_stderr(cmd, env)
     else:
@@ -268,9 +274,13 @@ def progress_seconds(stderr_text, label="upscale"):
 
 
 def srscope_kernels(stderr_text):
-    """The kernels srscope's `--timing` line names, e.g. "Winograd avx512, OpenBLAS Cooperlake", or None."""
-    hits = re.findall(r"Winograd (\w+) products, OpenBLAS (\w+) kernels", stderr_text)
-    return "Winograd %s, OpenBLAS %s" % hits[-1] if hits else None
+    """The kernels srscope's `--timing` line names, e.g. "Winograd avx512, OpenBLAS Cooperlake" or (with
+    --precision bf16) "oneDNN bf16 on avx512_core_amx, OpenBLAS Cooperlake", or None."""
+    hits = re.findall(r"(Winograd \w+ products|oneDNN bf16 on \w+), OpenBLAS (\w+) kernels", stderr_text)
+    if not hits:
+        return None
+    conv, blas = hits[-1]
+    return "%s, OpenBLAS %s" % (conv[:-len(" products")] if conv.endswith(" products") else conv, blas)
 
 
 def compare(ref, out):
