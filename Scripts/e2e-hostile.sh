@@ -32,8 +32,8 @@ recipe "$OUT/block.yml" 8 3000000000 8 2 hr/a.png
 expect_error "Error: recipe: architecture.num_block must be 0 to 64, not 3000000000" train "$OUT/block.yml" --output "$OUT/run-block"
 recipe "$OUT/batch.yml" 8 1 8 100000 hr/a.png
 expect_error "Error: recipe: data.batch must be 1 to 1024, not 100000" train "$OUT/batch.yml" --output "$OUT/run-batch"
-printf 'name: r\nprecision: bf16\n' > "$OUT/unknown.yml"
-expect_error "Error: recipe: $OUT/unknown.yml: 2:1: unknown key 'precision' (valid: architecture, data, fp16, init, iterations, loss, name, optimizer, schedule, seed, snapshot_interval, validation_interval)" \
+printf 'name: r\nprecison: bf16\n' > "$OUT/unknown.yml"
+expect_error "Error: recipe: $OUT/unknown.yml: 2:1: unknown key 'precison' (valid: architecture, data, discriminator, fp16, gan, init, iterations, l1_weight, loss, name, optimizer, perceptual, precision, pretrained, schedule, seed, snapshot_interval, validation_interval)" \
   train "$OUT/unknown.yml"
 
 # Files that are not regular files: refused at once (no try! crash, no hang on a FIFO, no 2 GB read).
