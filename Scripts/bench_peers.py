@@ -67,6 +67,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_ncnn import (center_crop, check_tools, compare, default_assets, load_ncnn,  # noqa: E402
                           progress_seconds, read_png_rgb8, srscope_kernels, run_ncnn, run_srscope, to_chw, write_png_rgb8)
+from peer_venv import import_peer  # noqa: E402
 from peer_models import (Unsupported, checkpoint_graph, ncnn_rrdbnet, sha256_file, write_ncnn,  # noqa: E402
                          write_onnx)
 
@@ -141,22 +142,8 @@ def cpu_model():
 
 
 def import_ort(assets):
-    """onnxruntime and onnx; installs them with Scripts/fetch-peers.sh when this is the asset venv's Python."""
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime
-        return onnxruntime
-    except ImportError:
-        pass
-    venv = os.path.join(assets, "venv")
-    if os.path.realpath(sys.prefix) != os.path.realpath(venv):
-        sys.exit("onnxruntime/onnx are not installed for %s: run Scripts/fetch-peers.sh, then this script "
-                 "with %s/bin/python" % (sys.executable, venv))
-    subprocess.run([os.path.join(HERE, "fetch-peers.sh")], check=True)
-    import importlib
-    importlib.invalidate_caches()
-    import onnxruntime
-    return onnxruntime
+    """onnxruntime (and onnx), installed by Scripts/fetch-peers.sh when missing."""
+    return import_peer(assets, ["onnxruntime", "onnx"], "fetch-peers.sh")
 
 
 # ---------------------------------------------------------------- the model and its peer files
