@@ -121,21 +121,32 @@ enum Kernels {
   /// Elements a worker takes at least (smaller passes run on the calling thread).
   static let grain = 1 << 15
 
-  /// `out[i] = body(a[i], b[i])` for the elements of equally sized `a` and `b`, written into a
-  /// fresh uninitialised batch (no copy, no zero fill); inlined so `body` is too.
-  @inline(__always)
-  static func zipMap(_ a: FeatureBatch, _ b: FeatureBatch, _ body: (Float, Float) -> Float) -> FeatureBatch {
+  /// An elementwise operation of two equally sized batches (`b` unused by `leaky`).
+  enum Pointwise {
+    /// `a < 0 ? a·slope : a`.
+    case leaky(Float)
+    /// `b > 0 ? a : a·slope` (`a` the gradient, `b` the activation's output).
+    case leakyGradient(Float)
+    /// `alpha·a + beta·b`.
+    case scaledAdd(Float, Float)
+  }
+
+  /// `op` on every element, written into a fresh uninitialised batch (no copy, no zero fill); the
+  /// operation is chosen once per range, so each loop is plain arithmetic the compiler vectorises.
+  static func pointwise(_ a: FeatureBatch, _ b: FeatureBatch, _ op: Pointwise) -> FeatureBatch {
     precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
     let count = a.count
     let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
       a.data.withUnsafeBufferPointer { ap in
         b.data.withUnsafeBufferPointer { bp in
-          let (x, y, dst) = (ap.baseAddress!, bp.baseAddress!, out.baseAddress!)
-          withoutActuallyEscaping(body) { body in
-            let task = UncheckedSendable((x, y, dst, body))
-            Parallel.forEachRange((count + grain - 1) / grain) { parts in
-              let (x, y, dst, body) = task.value
-              for i in parts.lowerBound * grain..<min(count, parts.upperBound * grain) { dst[i] = body(x[i], y[i]) }
+          let task = UncheckedSendable((ap.baseAddress!, bp.baseAddress!, out.baseAddress!))
+          Parallel.forEachRange((count + grain - 1) / grain) { parts in
+            let (x, y, dst) = task.value
+            let range = parts.lowerBound * grain..<min(count, parts.upperBound * grain)
+            switch op {
+            case .leaky(let s): for i in range { let v = x[i]; dst[i] = v < 0 ? v * s : v }
+            case .leakyGradient(let s): for i in range { dst[i] = y[i] > 0 ? x[i] : x[i] * s }
+            case .scaledAdd(let alpha, let beta): for i in range { dst[i] = alpha * x[i] + beta * y[i] }
             }
           }
         }
@@ -162,17 +173,17 @@ enum Kernels {
 
   /// LeakyReLU (slope 0 gives ReLU).
   static func leaky(_ x: FeatureBatch, slope: Float) -> FeatureBatch {
-    zipMap(x, x) { v, _ in v < 0 ? v * slope : v }
+    pointwise(x, x, .leaky(slope))
   }
 
   /// Backward of `leaky` from its output `y` (valid for slope ≥ 0: sign(y) = sign(x) off the kink).
   static func leakyBackward(output y: FeatureBatch, dy: FeatureBatch, slope: Float) -> FeatureBatch {
-    zipMap(dy, y) { d, out in out > 0 ? d : d * slope }
+    pointwise(dy, y, .leakyGradient(slope))
   }
 
   /// `alpha * a + beta * b`.
   static func scaledAdd(_ a: FeatureBatch, _ b: FeatureBatch, alpha: Float = 1, beta: Float = 1) -> FeatureBatch {
-    zipMap(a, b) { x, y in alpha * x + beta * y }
+    pointwise(a, b, .scaledAdd(alpha, beta))
   }
 
   /// Nearest-neighbour ×f upsampling.
