@@ -116,6 +116,8 @@ expect_error "Error: interpolate: shape mismatch for 'conv_first.weight': [32, 3
   interpolate "$R" Tests/SRFormatsTests/Fixtures/ncnn_rrdb_fp32.param --alpha 0.5 --output "$OUT/bad.safetensors"
 expect_error "Error: interpolate: alpha 1.5 is outside [0, 1] (0 gives the first network, 1 the second)" \
   interpolate "$R" "$P" --alpha 1.5 --output "$OUT/bad.safetensors"
+expect_error "Error: interpolate: alpha -0.1 is outside [0, 1] (0 gives the first network, 1 the second)" \
+  interpolate "$R" "$P" --alpha=-0.1 --output "$OUT/bad.safetensors"
 expect_error "Error: interpolate: $OUT/none.pth: bad input: No such file or directory" \
   interpolate "$OUT/none.pth" "$P" --alpha 0.5 --output "$OUT/bad.safetensors"
 [[ ! -e $OUT/bad.safetensors ]] && ! ls "$OUT"/.bad.safetensors.* >/dev/null 2>&1 || fail "a failed interpolate left a file"

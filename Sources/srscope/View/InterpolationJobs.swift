@@ -69,6 +69,18 @@ final class InterpolationJobs: @unchecked Sendable {
 
   // MARK: done by the background worker
 
+  /// How long the worker waits after a crop before it starts that crop's whole image.
+  static let wholeImageGrace = 0.3
+
+  /// Waits up to `seconds` for a request other than `request`; true if one came.
+  private func newerRequest(than request: Request, within seconds: Double) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    return condition.withLock {
+      while wanted == request { if !condition.wait(until: deadline) { break } }
+      return wanted != request
+    }
+  }
+
   /// Blocks until there is a request whose whole image is not done yet.
   func waitForRequest() {
     condition.withLock {
@@ -107,6 +119,9 @@ final class InterpolationJobs: @unchecked Sendable {
         store(InterpolatedOutput(image: full, region: CropRect(x: part.x, y: part.y, width: part.width, height: part.height)), key)
         return true  // the request may have changed meanwhile: look again before the whole image
       }
+      // Someone stepping through alpha presses again within a moment: then the next crop comes
+      // first, instead of after a whole-image run nobody waits for (runs are not interrupted).
+      if newerRequest(than: request, within: Self.wholeImageGrace) { return true }
       message("\(i.title) on \(eval.name): the whole image")
       let (whole, _, _) = try evaluator.output(model, eval)
       store(InterpolatedOutput(image: whole, region: nil), key)
