@@ -40,9 +40,7 @@ extension ConvLayer {
       return y
     }
     let layout = SideBySide(x)
-    let prepared = Conv3x3Kernel(weight: Tensor(shape: weight.shape, data: weight.value),
-                                 bias: Tensor(shape: [outC], data: bias.value))
-    let wide = prepared(layout.pack(x, channels: inC), activation: activation)
+    let wide = preparedKernel(layout.pack(x, channels: inC), activation: activation)
     var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
     layout.unpack(wide, into: &y)
     return y

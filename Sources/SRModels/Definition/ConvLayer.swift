@@ -32,6 +32,9 @@ public final class ConvLayer: @unchecked Sendable {
   /// The convolution as inference runs it.
   public var inference: Conv2d { cached("plain", [weight, bias]) { plainConv() } }
 
+  /// The prepared Winograd kernel of the current values (the trainer's forward pass runs it too).
+  package var preparedKernel: Conv3x3Kernel { inference.kernel }
+
   /// The convolution applied to its input upsampled x2 (nearest), as `Conv2d.onNearestUpsampledByTwo`.
   var upsampledByTwo: Conv2d { cached("up2", [weight, bias]) { plainConv().onNearestUpsampledByTwo() } }
 
