@@ -65,6 +65,8 @@ public enum DNNL {
 /// and the tests' uneven slices); backward-weights does not: batch slices add per-slice sums, and
 /// oneDNN's OpenMP kernels reduce per thread (their result changed with the thread count on 48
 /// of 79 fp32 and 55 of 79 bf16 benchmark rows), so it agrees across thread counts to rounding.
+/// `.fixedSlices` cuts the batch the same way on every thread count, so backward-weights keeps
+/// its bits too (the trainer's choice).
 ///
 /// The fused `activation` applies to `forward` only; the backward passes take the gradient
 /// with respect to the conv's output (multiply by the activation's derivative first).
@@ -138,7 +140,15 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// 60 ms (`Scripts/bench_conv.sh`, README); `OMP_WAIT_POLICY=passive`, read when libgomp
     /// loads, avoids that.
     case openMP
+    /// The batch is cut into `fixedSliceCount` slices whatever the thread count, run on
+    /// `Parallel`'s workers by one-thread primitives: backward-weights adds the same partial sums
+    /// in the same order on any thread count, so all three passes keep their bits across thread
+    /// counts (what the trainer needs).
+    case fixedSlices
   }
+
+  /// Slices of `.fixedSlices` (fewer when the batch is smaller).
+  public static let fixedSliceCount = 4
 
   public let geometry: Geometry
   public let precision: Precision
@@ -180,10 +190,18 @@ public final class DNNLConvolution: @unchecked Sendable {
   /// `Parallel` worker.
   var currentThreads: Int { Parallel.isWorker ? 1 : threads ?? Parallel.threads }
 
+  /// The key of `plans` for `threads` (`.fixedSlices` has one plan for every thread count).
+  private func planKey(_ threads: Int) -> Int { threading == .fixedSlices ? 0 : threads }
+
   /// The objects for `threads`, made on first use. Caller holds `lock`.
   private func plan(threads: Int) throws(DNNLError) -> Plan {
-    if let plan = plans[threads] { return plan }
-    let slices = threading == .openMP ? 1 : min(threads, geometry.batch)
+    let key = planKey(threads)
+    if let plan = plans[key] { return plan }
+    let slices = switch threading {
+    case .openMP: 1
+    case .batchSlices: min(threads, geometry.batch)
+    case .fixedSlices: min(Self.fixedSliceCount, geometry.batch)
+    }
     var plan = Plan(slices: [])
     do {
       for i in 0..<slices {
@@ -195,7 +213,7 @@ public final class DNNLConvolution: @unchecked Sendable {
       for slice in plan.slices { srs_dnnl_conv_destroy(slice.object) }
       throw error
     }
-    plans[threads] = plan
+    plans[key] = plan
     return plan
   }
 
@@ -268,7 +286,7 @@ public final class DNNLConvolution: @unchecked Sendable {
   /// `brgconv:avx512_core_amx_bf16`), empty until the pass was prepared or called.
   public func implementation(_ pass: Pass) -> String {
     lock.lock(); defer { lock.unlock() }
-    guard let object = plans[currentThreads]?.slices.first?.object else { return "" }
+    guard let object = plans[planKey(currentThreads)]?.slices.first?.object else { return "" }
     return String(cString: srs_dnnl_conv_implementation(object, pass.rawValue))
   }
 

@@ -9,13 +9,14 @@ import SRTensor
 ///   for the call), the activation fused into its output pass;
 /// - input gradient: the same kernel with the adjoint weights (`W[o, i]` flipped, in and out
 ///   swapped) on the gradient;
-/// - weight gradient: one product per kernel tap over the whole batch (`accumulateWeightGradient`);
-///   bias gradient: per channel sums in sample order. (oneDNN's fp32 backward-weights ran the
-///   study's layers at 77-264 GFLOP/s against 15-88 for one SGEMM, and made `srscope train` 1.6x
-///   faster, but a resumed run then differed from an uninterrupted one in the last bits: not
-///   adopted until that is understood.)
-/// Every sum has a fixed order for a given thread count (the products split the output only), so
-/// checkpoints are bit-identical for the same recipe, seed, threads and instruction set.
+/// - weight and bias gradients: oneDNN's fp32 backward-weights (`OneDNNConvolutions`; it ran the
+///   study's layers at 77-264 GFLOP/s against 15-88 for the tap products), over a fixed cut of
+///   the batch whose partial sums are added in order; where oneDNN cannot run the shape, one
+///   product per kernel tap over the whole batch (`accumulateWeightGradient`) and per channel
+///   sums in sample order.
+/// Every sum has a fixed order whatever the thread count (the products split the output only;
+/// oneDNN's slices are the same on any thread count), so checkpoints are bit-identical for the
+/// same recipe, seed and instruction set, on 1 or 2 threads.
 ///
 /// With `precision: .bf16` the three passes run oneDNN's bf16 kernels (`OneDNNConvolutions`: bf16
 /// products, fp32 accumulation, fp32 outputs and gradients) on the NCHW batch; a shape oneDNN
@@ -55,8 +56,12 @@ extension ConvLayer {
     }
     let layout = SideBySide(x)
     let dyWide = layout.pack(dy, channels: outC)
-    accumulateBiasGradient(dy)
-    accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide, layout: layout)
+    if let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none, precision: .fp32) {
+      accumulateParameterGradients(conv, input: x, dy: dy)
+    } else {
+      accumulateBiasGradient(dy)
+      accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide, layout: layout)
+    }
     if dx != nil {
       let adjoint = Conv3x3Kernel(weight: Tensor(shape: [inC, outC, 3, 3], data: adjointWeights()), bias: nil)
       layout.unpack(adjoint(dyWide), into: &dx!, accumulate: true)
@@ -66,30 +71,42 @@ extension ConvLayer {
   /// The backward passes through oneDNN (the input gradient only when `dx` is given): gradients
   /// computed, then added to `grad` and `dx`.
   private func backwardOneDNN(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
+    let input = accumulateParameterGradients(conv, input: x, dy: dy)
+    guard dx != nil else { return }
+    var part = input.zerosLike()
+    do {
+      try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
+        try part.data.withUnsafeMutableBufferPointer { gp throws(DNNLError) in
+          try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: gp.baseAddress!)
+        }
+      }
+    } catch {
+      preconditionFailure("oneDNN convolution backward-data: \(error)")
+    }
+    if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
+      Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)
+    }
+  }
+
+  /// Adds oneDNN's weight and bias gradients for `dy` to `grad`; returns the input the conv read
+  /// (`x`'s first `inC` channels).
+  @discardableResult
+  private func accumulateParameterGradients(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch) -> FeatureBatch {
     let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
     var gw = [Float](repeating: 0, count: weight.value.count), gb = [Float](repeating: 0, count: outC)
-    var dxPart: FeatureBatch? = dx == nil ? nil : input.zerosLike()
     do {
       try input.data.withUnsafeBufferPointer { xp throws(DNNLError) in
         try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
           try conv.backwardWeights(input: xp.baseAddress!, outputGradient: dp.baseAddress!, weightGradient: &gw,
                                    biasGradient: &gb)
-          if dxPart != nil {
-            try dxPart!.data.withUnsafeMutableBufferPointer { gp throws(DNNLError) in
-              try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: gp.baseAddress!)
-            }
-          }
         }
       }
     } catch {
-      preconditionFailure("bf16 convolution backward: \(error)")
+      preconditionFailure("oneDNN convolution backward-weights: \(error)")
     }
     for i in gw.indices { weight.grad[i] += gw[i] }
     for o in 0..<outC { bias.grad[o] += gb[o] }
-    guard let part = dxPart else { return }
-    if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
-      Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)
-    }
+    return input
   }
 
   /// `W[o, i, ky, kx]` as `[i, o, 2 − ky, 2 − kx]`: the convolution whose output is the input gradient.

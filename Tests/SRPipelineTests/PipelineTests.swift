@@ -3,11 +3,18 @@ import SRPipeline
 import SRTensor
 import Testing
 
-/// A fresh empty folder under the temporary directory.
+/// A fresh empty folder under the temporary directory, `srpipeline-<name>-<pid>`. The folders of
+/// test processes that have exited are removed first, so test runs do not pile them up.
 func scratchFolder(_ name: String) throws -> String {
+  let fm = FileManager.default
+  for old in (try? fm.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [] where old.hasPrefix("srpipeline-") {
+    if let pid = old.split(separator: "-").last.flatMap({ Int32($0) }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+      try? fm.removeItem(atPath: NSTemporaryDirectory() + old)
+    }
+  }
   let path = NSTemporaryDirectory() + "srpipeline-\(name)-\(getpid())"
-  try? FileManager.default.removeItem(atPath: path)
-  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  try? fm.removeItem(atPath: path)
+  try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
   return path
 }
 

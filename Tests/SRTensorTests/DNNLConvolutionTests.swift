@@ -228,6 +228,28 @@ enum BatchReference {
     }
   }
 
+  /// `.fixedSlices` cuts the batch the same way on every thread count: backward-weights keeps its
+  /// bits too (in both precisions), and still matches the reference sums.
+  @Test(arguments: DNNLConvolution.Precision.allCases)
+  func fixedSlicesKeepBitsAcrossThreadCounts(precision: DNNLConvolution.Precision) throws {
+    let c = DNNLCase(n: 7, cin: 16, h: 9, w: 10, cout: 24, k: 3, s: 1, p: 1)  // 7 samples: uneven slices
+    let (x, w, b, dy) = Self.inputs(c)
+    let one = try DNNLConvolution(c.geometry, precision: precision, threads: 1, threading: .fixedSlices)
+    let (dw1, db1) = try one.backwardWeights(input: x, outputGradient: dy)
+    if precision == .fp32 {
+      let ref = BatchReference.backwardWeights(c, x: x, dy: dy)
+      #expect(Deviation(dw1, ref.weight).error <= Tolerance.opElement)
+      #expect(Deviation(db1, ref.bias).error <= Tolerance.opElement)
+    }
+    for threads in [2, 3] {
+      let conv = try DNNLConvolution(c.geometry, precision: precision, threads: threads, threading: .fixedSlices)
+      #expect(try conv.forward(x, weight: w, bias: b) == one.forward(x, weight: w, bias: b))
+      #expect(try conv.backwardData(dy, weight: w) == one.backwardData(dy, weight: w))
+      let (dw, db) = try conv.backwardWeights(input: x, outputGradient: dy)
+      #expect(dw == dw1 && db == db1)
+    }
+  }
+
   /// Calls from inside `Parallel`'s workers (two at once on one object) run one slice each on
   /// their own thread, serialised by the object, with the same bits as a call from outside.
   @Test func callsFromParallelWorkers() throws {

@@ -52,11 +52,9 @@ func syntheticFolder(_ tag: String) throws -> String {
   }
 
   /// The same seed gives bit-identical checkpoints on 1 or 2 threads; 6 straight iterations equal 3 + resume 3.
-  /// bf16 (oneDNN's bf16 kernels, where the CPU has them): the same seed and thread count give
-  /// bit-identical checkpoints, and 3 + resume 3 equals 6 straight iterations. (Across thread
-  /// counts its weight gradients, summed per batch slice, agree to rounding only.) Known issue: bf16
-  /// runs are not yet reproducible run to run (two straight runs differ in the last bits; oneDNN's
-  /// fp32 weight gradient showed the same after a resume, which is why fp32 does not use it).
+  /// bf16 (oneDNN's bf16 kernels, where the CPU has them): the same seed gives bit-identical
+  /// checkpoints run to run, on 1 or 2 threads, and 3 + resume 3 equals 6 straight iterations
+  /// (oneDNN's slices of the batch are the same on any thread count).
   @Test(arguments: ["srresnet", "rrdbnet"]) func bf16IsDeterministicAndResumable(type: String) throws {
     guard ConvPrecision.available(.bf16).precision == .bf16 else { return }
     let dir = try syntheticFolder("det16" + type)
@@ -70,13 +68,14 @@ func syntheticFolder(_ tag: String) throws -> String {
     var short = recipe; short.iterations = 3
     _ = try Trainer.run(recipe: short, runFolder: dir + "/c", resume: false, threads: 2, commandLine: ["t"])
     _ = try Trainer.run(recipe: recipe, runFolder: dir + "/c", resume: true, threads: 2, commandLine: ["t"])
+    _ = try Trainer.run(recipe: recipe, runFolder: dir + "/d", resume: false, threads: 1, commandLine: ["t"])
     var fp32 = recipe; fp32.precision = nil
     _ = try Trainer.run(recipe: fp32, runFolder: dir + "/f", resume: false, threads: 2, commandLine: ["t"])
     let bytes = { (run: String) in FileManager.default.contents(atPath: Checkpoint.weightsPath(dir + "/" + run, 6)) }
     #expect(bytes("a") != nil && bytes("a") != bytes("f"))  // bf16 really ran: its products round differently
-    withKnownIssue("bf16 runs differ in the last bits", isIntermittent: true) {
-      #expect(bytes("a") == bytes("b") && bytes("a") == bytes("c"))
-    }
+    #expect(bytes("a") == bytes("b"))  // run to run
+    #expect(bytes("a") == bytes("c"))  // resumed
+    #expect(bytes("a") == bytes("d"))  // on one thread
   }
 
   @Test func deterministicAndResumable() throws {

@@ -2,7 +2,9 @@ import Foundation
 import SRTensor
 
 /// oneDNN convolutions, one per layer, batch shape, activation and precision, made on first use
-/// and kept (oneDNN JIT-compiles its kernels when a primitive is made).
+/// and kept (oneDNN JIT-compiles its kernels when a primitive is made). They cut the batch into
+/// `DNNLConvolution.Threading.fixedSlices`, so every pass (the weight gradient too) has the same
+/// bits on any thread count.
 public enum OneDNNConvolutions {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var cache: [String: DNNLConvolution] = [:]
@@ -25,7 +27,7 @@ public enum OneDNNConvolutions {
     lock.lock(); defer { lock.unlock() }
     if let hit = cache[key] { return hit }
     do {
-      let conv = try DNNLConvolution(geometry, precision: precision, activation: activation)
+      let conv = try DNNLConvolution(geometry, precision: precision, activation: activation, threading: .fixedSlices)
       cache[key] = conv
       return conv
     } catch {
