@@ -44,8 +44,14 @@ final class GANStage: @unchecked Sendable {
     settings = s
     discriminator = try VGGStyleDiscriminator(numFeat: s.discriminatorFeatures, inputSize: recipe.data.hr_patch)
     discriminatorAdam = Adam(beta1: s.discriminatorBetas[0], beta2: s.discriminatorBetas[1])
-    perceptual = s.perceptualWeight == 0 ? nil : PerceptualLoss(features: try VGGFeatures.vgg16(
-      weightsPath: vggWeights, layer: s.perceptualLayer, afterActivation: s.perceptualAfterActivation))
+    if s.perceptualWeight == 0 {
+      perceptual = nil
+    } else {
+      let weights = s.perceptualLayerWeights ?? [s.perceptualLayer: 1]
+      let vgg = try VGGFeatures.vgg16(weightsPath: vggWeights, layers: Array(weights.keys),
+                                      afterActivation: s.perceptualAfterActivation)
+      perceptual = PerceptualLoss(features: vgg, weights: vgg.taps.map { weights[VGGFeatures.vgg16Layers[$0]]! })
+    }
     perceptual?.features.precision = precision
   }
 

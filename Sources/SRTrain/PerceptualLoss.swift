@@ -1,6 +1,7 @@
-/// The perceptual loss of ESRGAN / BasicSR `PerceptualLoss` (criterion L1, one layer): the mean
-/// absolute difference between VGG features of the SR output and of the HR target, the features
-/// taken at one conv before or after its ReLU. Inputs are RGB in [0, 1], normalised as
+/// The perceptual loss of ESRGAN / BasicSR `PerceptualLoss` (criterion L1): the mean absolute
+/// difference between VGG features of the SR output and of the HR target, the features taken at
+/// one conv (ESRGAN) or at several with a weight each (BasicSR's `layer_weights`, as Real-ESRGAN
+/// uses), all before or all after their ReLU. Inputs are RGB in [0, 1], normalised as
 /// torchvision's VGG expects (`(x - mean) / std`, ImageNet mean and std) — BasicSR's
 /// `use_input_norm=True, range_norm=False`. The HR features are constants (BasicSR detaches them).
 final class PerceptualLoss: @unchecked Sendable {
@@ -8,8 +9,15 @@ final class PerceptualLoss: @unchecked Sendable {
   static let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
 
   let features: VGGFeatures
+  /// The weight of each of `features.taps` (in that order).
+  let weights: [Double]
 
-  init(features: VGGFeatures) { self.features = features }
+  /// - Parameter weights: one per tap of `features` (default: 1 each).
+  init(features: VGGFeatures, weights: [Double]? = nil) {
+    self.features = features
+    self.weights = weights ?? features.taps.map { _ in 1 }
+    precondition(self.weights.count == features.taps.count, "PerceptualLoss: one weight per tap")
+  }
 
   /// `(x - mean) / std` per channel of an NCHW RGB batch.
   static func normalised(_ x: FeatureBatch) -> FeatureBatch {
@@ -24,16 +32,22 @@ final class PerceptualLoss: @unchecked Sendable {
     return y
   }
 
-  /// The features the loss compares (of the normalised input).
+  /// The features of the deepest tap (of the normalised input).
   func features(of x: FeatureBatch, keep: Bool = false) -> FeatureBatch {
     features.forward(Self.normalised(x), keep: keep)
   }
 
-  /// The loss (unweighted) and its gradient with respect to `sr`.
+  /// The loss (`Σ weight · mean |F(sr) - F(hr)|` over the taps) and its gradient with respect to `sr`.
   func callAsFunction(_ sr: FeatureBatch, _ hr: FeatureBatch) -> (loss: Double, grad: FeatureBatch) {
-    let target = features(of: hr)
-    let (loss, dFeatures) = Kernels.l1(features(of: sr, keep: true), target)
-    var grad = features.backward(dFeatures)
+    let targets = features.tappedForward(Self.normalised(hr), keep: false)
+    let outputs = features.tappedForward(Self.normalised(sr), keep: true)
+    var loss = 0.0, dTaps: [FeatureBatch] = []
+    for (k, w) in weights.enumerated() {
+      let (l, d) = Kernels.l1(outputs[k], targets[k])
+      loss += w * l
+      dTaps.append(w == 1 ? d : Kernels.scaledAdd(d, d, alpha: Float(w), beta: 0))
+    }
+    var grad = features.backward(tapped: dTaps)
     for s in 0..<grad.n {
       for c in 0..<3 {
         let base = (s * 3 + c) * grad.plane, d = Self.std[c]

@@ -18,15 +18,19 @@ extension Recipe {
     public init(type: String? = "ragan", weight: Double? = 5e-3) { self.type = type; self.weight = weight }
   }
 
-  /// `perceptual`: L1 between VGG features of SR and HR at `layer`, `before` or `after` its ReLU.
+  /// `perceptual`: L1 between VGG features of SR and HR at `layer` (ESRGAN), or at each layer of
+  /// `layer_weights` with its weight (BasicSR's key, e.g. Real-ESRGAN's `{conv1_2: 0.1, conv2_2:
+  /// 0.1, conv3_3: 1, conv4_3: 1, conv5_3: 1}`), `before` or `after` the ReLU; `weight` scales the sum.
   public struct Perceptual: Codable, Sendable, Equatable {
     public var network: String?
     public var layer: String?
+    public var layer_weights: [String: Double]?
     public var activation: String?
     public var weight: Double?
-    public init(network: String? = "vgg16", layer: String? = "conv5_3", activation: String? = "before",
-                weight: Double? = 1) {
-      self.network = network; self.layer = layer; self.activation = activation; self.weight = weight
+    public init(network: String? = "vgg16", layer: String? = "conv5_3", layer_weights: [String: Double]? = nil,
+                activation: String? = "before", weight: Double? = 1) {
+      self.network = network; self.layer = layer; self.layer_weights = layer_weights
+      self.activation = activation; self.weight = weight
     }
   }
 
@@ -44,7 +48,8 @@ extension Recipe {
   static let ganSchema: [String: KeySchema] = [
     "pretrained": .value, "l1_weight": .value,
     "gan": .mapping(["type": .value, "weight": .value]),
-    "perceptual": .mapping(["network": .value, "layer": .value, "activation": .value, "weight": .value]),
+    "perceptual": .mapping(["network": .value, "layer": .value, "layer_weights": .value, "activation": .value,
+                             "weight": .value]),
     "discriminator": .mapping(["num_feat": .value, "lr": .value, "betas": .value]),
   ]
 
@@ -64,16 +69,27 @@ extension Recipe {
     guard (p.network ?? "vgg16") == "vgg16" else {
       throw .recipe("perceptual.network must be vgg16 (the weights SRScope has), not '\(p.network ?? "")'")
     }
-    let layer = p.layer ?? "conv5_3"
-    guard let index = VGGFeatures.vgg16Layers.firstIndex(of: layer) else {
-      throw .recipe("perceptual.layer must be one of \(VGGFeatures.vgg16Layers.joined(separator: ", ")), not '\(layer)'")
+    if p.layer != nil && p.layer_weights != nil {
+      throw .recipe("perceptual: give layer or layer_weights, not both")
     }
+    let layerWeights = p.layer_weights ?? [p.layer ?? "conv5_3": 1]
+    guard !layerWeights.isEmpty else { throw .recipe("perceptual.layer_weights must name at least one layer") }
+    var index = 0
+    for (layer, w) in layerWeights.sorted(by: { $0.key < $1.key }) {
+      guard let i = VGGFeatures.vgg16Layers.firstIndex(of: layer) else {
+        let key = p.layer_weights == nil ? "perceptual.layer" : "perceptual.layer_weights keys"
+        throw .recipe("\(key) must be one of \(VGGFeatures.vgg16Layers.joined(separator: ", ")), not '\(layer)'")
+      }
+      _ = try Self.weight(w, "perceptual.layer_weights.\(layer)")
+      index = max(index, i)
+    }
+    let layer = VGGFeatures.vgg16Layers[index]
     guard ["before", "after"].contains(p.activation ?? "before") else {
       throw .recipe("perceptual.activation must be before or after, not '\(p.activation ?? "")'")
     }
     let settings = GANSettings(
       kind: kind, ganWeight: try Self.weight(gan.weight ?? 5e-3, "gan.weight"), perceptualLayer: layer,
-      perceptualAfterActivation: p.activation == "after",
+      perceptualLayerWeights: p.layer_weights, perceptualAfterActivation: p.activation == "after",
       perceptualWeight: try Self.weight(p.weight ?? 1, "perceptual.weight"),
       pixelWeight: try Self.weight(l1_weight ?? 1e-2, "l1_weight"),
       discriminatorFeatures: d.num_feat ?? 64, discriminatorLR: d.lr ?? 1e-4, discriminatorBetas: d.betas ?? [0.9, 0.99])
@@ -128,7 +144,10 @@ extension Recipe {
 struct GANSettings: Sendable, Equatable {
   var kind: GANLoss.Kind
   var ganWeight: Double
+  /// The deepest layer of the perceptual loss (its only one without `perceptualLayerWeights`).
   var perceptualLayer: String
+  /// `perceptual.layer_weights`, if given.
+  var perceptualLayerWeights: [String: Double]? = nil
   var perceptualAfterActivation: Bool
   var perceptualWeight: Double
   var pixelWeight: Double

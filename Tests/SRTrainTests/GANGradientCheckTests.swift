@@ -181,7 +181,7 @@ func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
 
   /// Naive Double VGG trunk (3x3 same convs, ReLU, 2x2 pools) matching `VGGFeatures`' layout.
   static func refVGG(_ x: [Double], n: Int, c: Int, h: Int, w: Int, convs: [(weight: Tensor, bias: Tensor)],
-                     poolBefore: [Bool], reluAfterLast: Bool) -> [Double] {
+                     poolBefore: [Bool], afterActivation: Bool) -> [Double] {
     var (t, c, h, w) = (x, c, h, w)
     for (i, conv) in convs.enumerated() {
       if poolBefore[i] { t = refMaxPool2(t, planes: n * c, h: h, w: w); h /= 2; w /= 2 }
@@ -189,7 +189,7 @@ func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
       t = refConvGeneral(t, n: n, c: c, h: h, w: w, weight: conv.weight.data.map(Double.init),
                          bias: conv.bias.data.map(Double.init), outC: outC, kernel: 3, stride: 1, padding: 1).y
       c = outC
-      if i < convs.count - 1 || reluAfterLast { t = t.map { max($0, 0) } }
+      if i < convs.count - 1 || afterActivation { t = t.map { max($0, 0) } }
     }
     return t
   }
@@ -202,11 +202,11 @@ func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
     let convs = shapes.map { o, i in
       (weight: Tensor(shape: [o, i, 3, 3], data: rng.floats(o * i * 9, in: -0.5...0.5)), bias: Tensor(shape: [o], data: rng.floats(o)))
     }
-    let vgg = VGGFeatures(convolutions: convs, poolBefore: poolBefore, reluAfterLast: afterActivation)
+    let vgg = VGGFeatures(convolutions: convs, poolBefore: poolBefore, afterActivation: afterActivation)
     let (n, h, w) = (2, 8, 6)
     let x = FeatureBatch(n: n, c: 3, h: h, w: w, data: rng.floats(n * 3 * h * w))
     let ref = { (v: [Double]) in
-      Self.refVGG(v, n: n, c: 3, h: h, w: w, convs: convs, poolBefore: poolBefore, reluAfterLast: afterActivation)
+      Self.refVGG(v, n: n, c: 3, h: h, w: w, convs: convs, poolBefore: poolBefore, afterActivation: afterActivation)
     }
     let y = vgg.forward(x, keep: true)
     #expect(y.c == 2 && y.h == 2 && y.w == 1)
@@ -224,6 +224,38 @@ func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
     }
     let target = ref(norm(hr.data.map(Double.init)))
     let f = { (v: [Double]) in mean(zip(ref(norm(v)), target).map { abs($0 - $1) }) }
+    let (value, grad) = loss(sr, hr)
+    let srd = sr.data.map(Double.init)
+    #expect(abs(value - f(srd)) < 1e-5)
+    #expect(Deviation(grad.data, numericGradient(srd, f)).error < gradTolerance)
+  }
+
+  /// A perceptual loss tapped at two convs (the first and the last, weights 0.3 and 1), before or
+  /// after their ReLU: value and gradient with respect to SR against Double finite differences of
+  /// `Σ weight · mean |VGG_k(norm(sr)) - VGG_k(norm(hr))|`, each tap's features from the trunk cut there.
+  @Test(arguments: [false, true]) func perceptualLossOverSeveralLayers(afterActivation: Bool) {
+    var rng = SeededGenerator(seed: 27)
+    let shapes = [(2, 3), (3, 2), (2, 3)], poolBefore = [false, true, true]
+    let convs = shapes.map { o, i in
+      (weight: Tensor(shape: [o, i, 3, 3], data: rng.floats(o * i * 9, in: -0.5...0.5)), bias: Tensor(shape: [o], data: rng.floats(o)))
+    }
+    let (taps, weights) = ([0, 2], [0.3, 1.0])
+    let vgg = VGGFeatures(convolutions: convs, poolBefore: poolBefore, afterActivation: afterActivation, taps: taps)
+    let loss = PerceptualLoss(features: vgg, weights: weights)
+    let (n, h, w) = (2, 8, 6)
+    let sr = FeatureBatch(n: n, c: 3, h: h, w: w, data: rng.floats(n * 3 * h * w, in: 0...1))
+    let hr = FeatureBatch(n: n, c: 3, h: h, w: w, data: rng.floats(n * 3 * h * w, in: 0...1))
+    let norm = { (v: [Double]) in
+      v.indices.map { i in (v[i] - Double(PerceptualLoss.mean[(i / (h * w)) % 3])) / Double(PerceptualLoss.std[(i / (h * w)) % 3]) }
+    }
+    let tap = { (k: Int, v: [Double]) in
+      Self.refVGG(norm(v), n: n, c: 3, h: h, w: w, convs: Array(convs[...taps[k]]), poolBefore: Array(poolBefore[...taps[k]]),
+                  afterActivation: afterActivation)
+    }
+    let hrd = hr.data.map(Double.init)
+    let f = { (v: [Double]) in
+      (0..<taps.count).reduce(0.0) { acc, k in acc + weights[k] * mean(zip(tap(k, v), tap(k, hrd)).map { abs($0 - $1) }) }
+    }
     let (value, grad) = loss(sr, hr)
     let srd = sr.data.map(Double.init)
     #expect(abs(value - f(srd)) < 1e-5)

@@ -176,6 +176,11 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
     ("gan: {}\nperceptual: {network: vgg19}", "perceptual.network must be vgg16 (the weights SRScope has), not 'vgg19'"),
     ("gan: {}\nperceptual: {layer: conv5_4}", "perceptual.layer must be one of conv1_1, conv1_2, conv2_1, conv2_2, conv3_1, "
       + "conv3_2, conv3_3, conv4_1, conv4_2, conv4_3, conv5_1, conv5_2, conv5_3, not 'conv5_4'"),
+    ("gan: {}\nperceptual: {layer_weights: {conv3_3: 1, conv5_4: 1}}", "perceptual.layer_weights keys must be one of conv1_1, "
+      + "conv1_2, conv2_1, conv2_2, conv3_1, conv3_2, conv3_3, conv4_1, conv4_2, conv4_3, conv5_1, conv5_2, conv5_3, not 'conv5_4'"),
+    ("gan: {}\nperceptual: {layer_weights: {conv3_3: -1}}", "perceptual.layer_weights.conv3_3 must be a finite number >= 0, not -1.0"),
+    ("gan: {}\nperceptual: {layer_weights: {}}", "perceptual.layer_weights must name at least one layer"),
+    ("gan: {}\nperceptual: {layer: conv5_3, layer_weights: {conv3_3: 1}}", "perceptual: give layer or layer_weights, not both"),
     ("gan: {}\nperceptual: {activation: during}", "perceptual.activation must be before or after, not 'during'"),
     ("gan: {}\nperceptual: {weight: .nan}", "perceptual.weight must be a finite number >= 0, not nan"),
     ("gan: {}\nl1_weight: -0.5", "l1_weight must be a finite number >= 0, not -0.5"),
@@ -188,6 +193,15 @@ func stateTensors(_ folder: String, _ n: Int) throws -> [String: Tensor] {
   ])
   func badGANValuesNameTheKey(line: String, message: String) {
     #expect(throws: TrainError.recipe(message)) { try Recipe.parse(Self.base + "\n" + line) }
+  }
+
+  /// `layer_weights` (BasicSR's key): every layer with its weight; the deepest one bounds the patch.
+  @Test func perceptualLayerWeights() throws {
+    let line = "gan: {}\nperceptual: {layer_weights: {conv1_2: 0.1, conv3_3: 1, conv4_3: 0.5}, activation: after}"
+    let s = try #require(try Recipe.parse(Self.base + "\n" + line).ganSettings())
+    #expect(s.perceptualLayer == "conv4_3")
+    #expect(s.perceptualLayerWeights == ["conv1_2": 0.1, "conv3_3": 1, "conv4_3": 0.5])
+    #expect(s.perceptualAfterActivation)
   }
 
   @Test func ganPatchLimits() {
