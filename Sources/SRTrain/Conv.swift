@@ -55,16 +55,17 @@ extension ConvLayer {
       return backwardOneDNN(conv, input: x, dy: dy, dx: &dx)
     }
     let layout = SideBySide(x)
-    let dyWide = layout.pack(dy, channels: outC)
-    if let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none, precision: .fp32) {
-      accumulateParameterGradients(conv, input: x, dy: dy)
+    let oneDNN = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none, precision: .fp32)
+    let dyWide = oneDNN != nil && dx == nil ? nil : layout.pack(dy, channels: outC)  // what the Winograd passes read
+    if let oneDNN {
+      accumulateParameterGradients(oneDNN, input: x, dy: dy)
     } else {
       accumulateBiasGradient(dy)
-      accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide, layout: layout)
+      accumulateWeightGradient(input: layout.pack(x, channels: inC), dyWide: dyWide!, layout: layout)
     }
     if dx != nil {
       let adjoint = Conv3x3Kernel(weight: Tensor(shape: [inC, outC, 3, 3], data: adjointWeights()), bias: nil)
-      layout.unpack(adjoint(dyWide), into: &dx!, accumulate: true)
+      layout.unpack(adjoint(dyWide!), into: &dx!, accumulate: true)
     }
   }
 
