@@ -1,23 +1,35 @@
 import SRTensor
 
-/// Channel-slice copies on NCHW batches.
+/// Channel-slice copies on NCHW batches, one sample per task on `Parallel`'s workers (a dense
+/// block copies its growing buffer once per conv, so these are memory-bound and large).
 enum Channels {
   /// Copies all channels of `x` into `f` starting at channel `at`.
   static func write(_ x: FeatureBatch, into f: inout FeatureBatch, at: Int) {
     precondition(x.n == f.n && x.plane == f.plane && at + x.c <= f.c, "Channels.write: shape mismatch")
-    for n in 0..<x.n {
-      let src = n * x.sampleSize, dst = (n * f.c + at) * f.plane
-      f.data.replaceSubrange(dst..<dst + x.sampleSize, with: x.data[src..<src + x.sampleSize])
+    let (size, fc, plane) = (x.sampleSize, f.c, f.plane)
+    x.data.withUnsafeBufferPointer { xp in
+      f.data.withUnsafeMutableBufferPointer { fp in
+        let task = UncheckedSendable((xp.baseAddress!, fp.baseAddress!))
+        Parallel.forEach(x.n) { n in
+          (task.value.1 + (n * fc + at) * plane).update(from: task.value.0 + n * size, count: size)
+        }
+      }
     }
   }
 
   /// Channels `at..<at+count` of `f` as a new batch.
   static func read(_ f: FeatureBatch, at: Int, count: Int) -> FeatureBatch {
-    var out = FeatureBatch(n: f.n, c: count, h: f.h, w: f.w)
-    for n in 0..<f.n {
-      let src = (n * f.c + at) * f.plane, size = count * f.plane
-      out.data.replaceSubrange(n * size..<(n + 1) * size, with: f.data[src..<src + size])
+    precondition(at >= 0 && at + count <= f.c, "Channels.read: channels \(at)..<\(at + count) of \(f.c)")
+    let size = count * f.plane, (fc, plane) = (f.c, f.plane)
+    let data = [Float](unsafeUninitializedCapacity: f.n * size) { out, initialized in
+      f.data.withUnsafeBufferPointer { fp in
+        let task = UncheckedSendable((fp.baseAddress!, out.baseAddress!))
+        Parallel.forEach(f.n) { n in
+          (task.value.1 + n * size).initialize(from: task.value.0 + (n * fc + at) * plane, count: size)
+        }
+      }
+      initialized = f.n * size
     }
-    return out
+    return FeatureBatch(n: f.n, c: count, h: f.h, w: f.w, data: data)
   }
 }
