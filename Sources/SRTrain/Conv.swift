@@ -29,16 +29,14 @@ extension ConvLayer {
     precondition(x.c >= inC, "Conv: input has \(x.c) channels, conv reads \(inC)")
     if precision == .bf16, let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: activation) {
       let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
-      var y = FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w)
-      input.data.withUnsafeBufferPointer { xp in
-        y.data.withUnsafeMutableBufferPointer { yp in
+      return FeatureBatch(n: x.n, c: outC, h: x.h, w: x.w) { y in  // oneDNN writes every output value
+        input.data.withUnsafeBufferPointer { xp in
           // The shape was made by oneDNN for exactly these buffers: a failure here is a broken library.
-          do { try conv.forward(input: xp.baseAddress!, weight: weight.value, bias: bias.value, output: yp.baseAddress!) } catch {
+          do { try conv.forward(input: xp.baseAddress!, weight: weight.value, bias: bias.value, output: y) } catch {
             preconditionFailure("bf16 convolution forward: \(error)")
           }
         }
       }
-      return y
     }
     let layout = SideBySide(x)
     let wide = preparedKernel(layout.pack(x, channels: inC), activation: activation)
@@ -74,15 +72,14 @@ extension ConvLayer {
   private func backwardOneDNN(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
     let input = accumulateParameterGradients(conv, input: x, dy: dy)
     guard dx != nil else { return }
-    var part = input.zerosLike()
-    do {
-      try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
-        try part.data.withUnsafeMutableBufferPointer { gp throws(DNNLError) in
-          try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: gp.baseAddress!)
+    let part = FeatureBatch(n: input.n, c: input.c, h: input.h, w: input.w) { g in  // overwritten by oneDNN
+      do {
+        try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
+          try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: g)
         }
+      } catch {
+        preconditionFailure("oneDNN convolution backward-data: \(error)")
       }
-    } catch {
-      preconditionFailure("oneDNN convolution backward-data: \(error)")
     }
     if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
       Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)

@@ -19,6 +19,16 @@ public struct FeatureBatch: Sendable, Equatable {
     data = [Float](repeating: 0, count: n * c * h * w)
   }
 
+  /// A batch whose `n * c * h * w` values `fill` writes, every one of them (no zero fill first).
+  init(n: Int, c: Int, h: Int, w: Int, filling fill: (UnsafeMutablePointer<Float>) -> Void) {
+    self.n = n; self.c = c; self.h = h; self.w = w
+    let count = n * c * h * w
+    data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+      if count > 0 { fill(out.baseAddress!) }
+      initialized = count
+    }
+  }
+
   /// A batch from NCHW data (count must match).
   public init(n: Int, c: Int, h: Int, w: Int, data: [Float]) {
     precondition(data.count == n * c * h * w, "FeatureBatch: \(data.count) values for \(n)x\(c)x\(h)x\(w)")
