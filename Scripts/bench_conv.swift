@@ -3,15 +3,16 @@
 // Times forward, backward-data and backward-weights of the study's conv layers on an NCHW batch
 // (batch 16) for five implementations and prints GFLOP/s (2 x multiply-adds per second, minimum
 // time over the repetitions) with the winner of each row:
-//   trainer    SRTrain's Conv: per sample im2col + one SGEMM (samples over Parallel's workers),
-//              backward per sample Wt.dY + col2im, then dW += dY.colt per sample in order (logic
-//              copied from Sources/SRTrain/Conv.swift: it is internal to SRTrain)
+//   trainer    the trainer's first conv (before the side-by-side Winograd path), kept as the
+//              baseline: per sample im2col + one SGEMM (samples over Parallel's workers), backward
+//              per sample Wt.dY + col2im, then dW += dY.colt per sample in order
 //   winograd   Conv3x3Kernel (the inference kernel) per sample, samples over the workers, its
 //              weight transform included; backward-data is the same conv with the weights
 //              transposed and flipped (3x3 only; maps under 16 px take its im2col fallback)
 //   gemm1      backward-weights only: im2col of the whole batch and ONE SGEMM
 //              dW[out, K] = dY[out, N*HW] . col[K, N*HW]t (GEMM splits it over the workers)
-//   dnnl-f32   DNNLConvolution, fp32 (reorders NCHW/OIHW <-> oneDNN's layouts included)
+//   dnnl-f32   DNNLConvolution, fp32 (reorders NCHW/OIHW <-> oneDNN's layouts included), 4 fixed
+//              batch slices on Parallel's workers as the trainer runs it (its weight gradient)
 //   dnnl-bf16  DNNLConvolution, bf16 weights and activations, f32 accumulation and outputs
 //   -omp       the same on oneDNN's OpenMP team instead of batch slices on Parallel's workers
 //              (OMP_WAIT_POLICY, read when libgomp loads, decides whether its idle threads spin)
@@ -67,7 +68,7 @@ func deviation(_ a: [Float], _ b: [Float]) -> Float {
   zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1) / max(1, abs($1.1))) }
 }
 
-// MARK: (a) the trainer's conv (Sources/SRTrain/Conv.swift), 3x3 stride 1 padding 1
+// MARK: (a) the trainer's first conv (per-sample im2col; the baseline), 3x3 stride 1 padding 1
 
 /// im2col of one CHW sample into `col` (`[cin*9, h*w]`, row stride `ld`), stride 1 padding 1.
 func im2col(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, _ col: UnsafeMutablePointer<Float>, ld: Int) {
@@ -236,12 +237,13 @@ func transposedFlipped(_ w: [Float], _ l: Layer) -> [Float] {
 
 // MARK: run
 
-// The OpenMP variants only when OMP_WAIT_POLICY or BENCH_OMP is set: with libgomp's default
+// oneDNN as the trainer runs it (`.fixedSlices`: 4 slices of the batch on the workers). The
+// OpenMP variants only when OMP_WAIT_POLICY or BENCH_OMP is set: with libgomp's default
 // spinning they take up to 1000x longer on a busy machine (see DNNLConvolution.Threading).
 let environment = ProcessInfo.processInfo.environment
 let runOpenMP = environment["OMP_WAIT_POLICY"] != nil || environment["BENCH_OMP"] != nil
 let dnnlVariants: [(DNNLConvolution.Precision, DNNLConvolution.Threading)] =
-  [(.fp32, .batchSlices), (.bf16, .batchSlices)] + (runOpenMP ? [(.fp32, .openMP), (.bf16, .openMP)] : [])
+  [(.fp32, .fixedSlices), (.bf16, .fixedSlices)] + (runOpenMP ? [(.fp32, .openMP), (.bf16, .openMP)] : [])
 let methods = ["trainer", "winograd", "gemm1", "dnnl-f32", "dnnl-bf16", "dnnl-f32-omp", "dnnl-bf16-omp"]
 let passes = ["forward", "bwd-data", "bwd-weights"]
 print("bench_conv: batch \(batch), threads \(threads), reps \(reps) (minimum), OpenBLAS core \(Parallel.blasCoreName), "

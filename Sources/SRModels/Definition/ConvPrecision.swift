@@ -3,7 +3,8 @@ import SRTensor
 
 /// How convolutions multiply, in training (`precision:` in a recipe) and inference (`--precision`).
 public enum ConvPrecision: String, Sendable, CaseIterable {
-  /// float32 throughout: the project's Winograd kernels and tap products.
+  /// float32 throughout: the project's Winograd kernels (forward, input gradient) and oneDNN's fp32
+  /// weight gradient in training.
   case fp32
   /// bf16 products with float32 accumulation (oneDNN: AMX-BF16 or AVX512-BF16 kernels); weights,
   /// optimiser and every other operation stay float32.
