@@ -17,6 +17,21 @@ enum Channels {
     }
   }
 
+  /// Adds all channels of `x` to `f`'s channels starting at `at`, in place.
+  static func add(_ x: FeatureBatch, into f: inout FeatureBatch, at: Int) {
+    precondition(x.n == f.n && x.plane == f.plane && at + x.c <= f.c, "Channels.add: shape mismatch")
+    let (size, fc, plane) = (x.sampleSize, f.c, f.plane)
+    x.data.withUnsafeBufferPointer { xp in
+      f.data.withUnsafeMutableBufferPointer { fp in
+        let task = UncheckedSendable((xp.baseAddress!, fp.baseAddress!))
+        Parallel.forEach(x.n) { n in
+          let (src, dst) = (task.value.0 + n * size, task.value.1 + (n * fc + at) * plane)
+          for i in 0..<size { dst[i] += src[i] }
+        }
+      }
+    }
+  }
+
   /// Channels `at..<at+count` of `f` as a new batch.
   static func read(_ f: FeatureBatch, at: Int, count: Int) -> FeatureBatch {
     precondition(at >= 0 && at + count <= f.c, "Channels.read: channels \(at)..<\(at + count) of \(f.c)")

@@ -81,9 +81,7 @@ extension ConvLayer {
         preconditionFailure("oneDNN convolution backward-data: \(error)")
       }
     }
-    if dx!.c == inC { dx = Kernels.scaledAdd(dx!, part) } else {
-      Channels.write(Kernels.scaledAdd(Channels.read(dx!, at: 0, count: inC), part), into: &dx!, at: 0)
-    }
+    Channels.add(part, into: &dx!, at: 0)
   }
 
   /// Adds oneDNN's weight and bias gradients for `dy` to `grad`; returns the input the conv read
