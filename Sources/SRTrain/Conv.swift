@@ -67,12 +67,31 @@ extension ConvLayer {
     }
   }
 
+  /// Accumulates parameter gradients for `dy` and returns the gradient with respect to `x`, whose
+  /// channels must be exactly the `inC` the conv reads, in new storage (nothing to zero or add to:
+  /// the tape's usual case).
+  func backward(input x: FeatureBatch, dy: FeatureBatch, precision: ConvPrecision = .fp32) -> FeatureBatch {
+    precondition(x.c == inC, "Conv.backward: input has \(x.c) channels, conv reads \(inC)")
+    if precision == .bf16, let conv = OneDNNConvolutions.convolution(self, n: x.n, h: x.h, w: x.w, activation: .none) {
+      accumulateParameterGradients(conv, input: x, dy: dy)
+      return inputGradient(conv, dy: dy, n: x.n, h: x.h, w: x.w)
+    }
+    var dx: FeatureBatch? = x.zerosLike()
+    backward(input: x, dy: dy, dx: &dx, precision: .fp32)
+    return dx!
+  }
+
   /// The backward passes through oneDNN (the input gradient only when `dx` is given): gradients
   /// computed, then added to `grad` and `dx`.
   private func backwardOneDNN(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch, dx: inout FeatureBatch?) {
-    let input = accumulateParameterGradients(conv, input: x, dy: dy)
+    accumulateParameterGradients(conv, input: x, dy: dy)
     guard dx != nil else { return }
-    let part = FeatureBatch(n: input.n, c: input.c, h: input.h, w: input.w) { g in  // overwritten by oneDNN
+    Channels.add(inputGradient(conv, dy: dy, n: x.n, h: x.h, w: x.w), into: &dx!, at: 0)
+  }
+
+  /// oneDNN's backward-data: the gradient with respect to the `inC` channels the conv reads.
+  private func inputGradient(_ conv: DNNLConvolution, dy: FeatureBatch, n: Int, h: Int, w: Int) -> FeatureBatch {
+    FeatureBatch(n: n, c: inC, h: h, w: w) { g in  // every value written by oneDNN
       do {
         try dy.data.withUnsafeBufferPointer { dp throws(DNNLError) in
           try conv.backwardData(outputGradient: dp.baseAddress!, weight: weight.value, inputGradient: g)
@@ -81,13 +100,11 @@ extension ConvLayer {
         preconditionFailure("oneDNN convolution backward-data: \(error)")
       }
     }
-    Channels.add(part, into: &dx!, at: 0)
   }
 
-  /// Adds oneDNN's weight and bias gradients for `dy` to `grad`; returns the input the conv read
-  /// (`x`'s first `inC` channels).
-  @discardableResult
-  private func accumulateParameterGradients(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch) -> FeatureBatch {
+  /// Adds oneDNN's weight and bias gradients for `dy` to `grad` (`x`'s first `inC` channels are
+  /// the input the conv read).
+  private func accumulateParameterGradients(_ conv: DNNLConvolution, input x: FeatureBatch, dy: FeatureBatch) {
     let input = x.c == inC ? x : Channels.read(x, at: 0, count: inC)
     var gw = [Float](repeating: 0, count: weight.value.count), gb = [Float](repeating: 0, count: outC)
     do {
@@ -102,7 +119,6 @@ extension ConvLayer {
     }
     for i in gw.indices { weight.grad[i] += gw[i] }
     for o in 0..<outC { bias.grad[o] += gb[o] }
-    return input
   }
 
   /// `W[o, i, ky, kx]` as `[i, o, 2 − ky, 2 − kx]`: the convolution whose output is the input gradient.

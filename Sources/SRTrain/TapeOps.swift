@@ -53,6 +53,7 @@ final class TapeOps: LayerOps {
 
   /// Sends `d` (the gradient at the convolution's output) through `c` to `x` and the parameters.
   private func convBackward(_ c: Conv, _ x: Node, _ d: FeatureBatch) {
+    if x.value.c == c.inC { return x.accumulate(c.backward(input: x.value, dy: d, precision: precision)) }
     var dx: FeatureBatch? = x.value.zerosLike()
     c.backward(input: x.value, dy: d, dx: &dx, precision: precision)
     x.accumulate(dx!)
