@@ -5,29 +5,23 @@ import SRTensor
 enum Channels {
   /// Copies all channels of `x` into `f` starting at channel `at`.
   static func write(_ x: FeatureBatch, into f: inout FeatureBatch, at: Int) {
-    precondition(x.n == f.n && x.plane == f.plane && at + x.c <= f.c, "Channels.write: shape mismatch")
-    let (size, fc, plane) = (x.sampleSize, f.c, f.plane)
-    x.data.withUnsafeBufferPointer { xp in
-      f.data.withUnsafeMutableBufferPointer { fp in
-        let task = UncheckedSendable((xp.baseAddress!, fp.baseAddress!))
-        Parallel.forEach(x.n) { n in
-          (task.value.1 + (n * fc + at) * plane).update(from: task.value.0 + n * size, count: size)
-        }
-      }
-    }
+    eachSample(of: x, in: &f, at: at) { src, dst, count in dst.update(from: src, count: count) }
   }
 
   /// Adds all channels of `x` to `f`'s channels starting at `at`, in place.
   static func add(_ x: FeatureBatch, into f: inout FeatureBatch, at: Int) {
-    precondition(x.n == f.n && x.plane == f.plane && at + x.c <= f.c, "Channels.add: shape mismatch")
+    eachSample(of: x, in: &f, at: at) { src, dst, count in for i in 0..<count { dst[i] += src[i] } }
+  }
+
+  /// `body(x's sample, f's channels at..<at+x.c of that sample, their value count)` per sample.
+  private static func eachSample(of x: FeatureBatch, in f: inout FeatureBatch, at: Int,
+                                 _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+    precondition(x.n == f.n && x.plane == f.plane && at + x.c <= f.c, "Channels: shape mismatch")
     let (size, fc, plane) = (x.sampleSize, f.c, f.plane)
     x.data.withUnsafeBufferPointer { xp in
       f.data.withUnsafeMutableBufferPointer { fp in
         let task = UncheckedSendable((xp.baseAddress!, fp.baseAddress!))
-        Parallel.forEach(x.n) { n in
-          let (src, dst) = (task.value.0 + n * size, task.value.1 + (n * fc + at) * plane)
-          for i in 0..<size { dst[i] += src[i] }
-        }
+        Parallel.forEach(x.n) { n in body(task.value.0 + n * size, task.value.1 + (n * fc + at) * plane, size) }
       }
     }
   }
