@@ -30,15 +30,13 @@ enum Channels {
   static func read(_ f: FeatureBatch, at: Int, count: Int) -> FeatureBatch {
     precondition(at >= 0 && at + count <= f.c, "Channels.read: channels \(at)..<\(at + count) of \(f.c)")
     let size = count * f.plane, (fc, plane) = (f.c, f.plane)
-    let data = [Float](unsafeUninitializedCapacity: f.n * size) { out, initialized in
+    return FeatureBatch(n: f.n, c: count, h: f.h, w: f.w) { out in
       f.data.withUnsafeBufferPointer { fp in
-        let task = UncheckedSendable((fp.baseAddress!, out.baseAddress!))
+        let task = UncheckedSendable((fp.baseAddress!, out))
         Parallel.forEach(f.n) { n in
           (task.value.1 + n * size).initialize(from: task.value.0 + (n * fc + at) * plane, count: size)
         }
       }
-      initialized = f.n * size
     }
-    return FeatureBatch(n: f.n, c: count, h: f.h, w: f.w, data: data)
   }
 }

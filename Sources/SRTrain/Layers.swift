@@ -136,10 +136,10 @@ enum Kernels {
   static func pointwise(_ a: FeatureBatch, _ b: FeatureBatch, _ op: Pointwise) -> FeatureBatch {
     precondition(a.count == b.count, "Kernels: sizes \(a.count) vs \(b.count)")
     let count = a.count
-    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    return FeatureBatch(n: a.n, c: a.c, h: a.h, w: a.w) { out in
       a.data.withUnsafeBufferPointer { ap in
         b.data.withUnsafeBufferPointer { bp in
-          let task = UncheckedSendable((ap.baseAddress!, bp.baseAddress!, out.baseAddress!))
+          let task = UncheckedSendable((ap.baseAddress!, bp.baseAddress!, out))
           Parallel.forEachRange((count + grain - 1) / grain) { parts in
             let (x, y, dst) = task.value
             let range = parts.lowerBound * grain..<min(count, parts.upperBound * grain)
@@ -151,9 +151,7 @@ enum Kernels {
           }
         }
       }
-      initialized = count
     }
-    return FeatureBatch(n: a.n, c: a.c, h: a.h, w: a.w, data: data)
   }
 
   /// `a += b` (equal sizes), in place.
@@ -188,11 +186,11 @@ enum Kernels {
 
   /// Nearest-neighbour ×f upsampling.
   static func upsampleNearest(_ x: FeatureBatch, factor f: Int) -> FeatureBatch {
-    var y = FeatureBatch(n: x.n, c: x.c, h: x.h * f, w: x.w * f)
-    let (yh, yw, xw, xplane, yplane) = (y.h, y.w, x.w, x.plane, y.plane)
-    x.data.withUnsafeBufferPointer { xp in
-      y.data.withUnsafeMutableBufferPointer { yp in
-        let (src, dst) = (UncheckedSendable(xp.baseAddress!), UncheckedSendable(yp.baseAddress!))
+    let (yh, yw, xw, xplane) = (x.h * f, x.w * f, x.w, x.plane)
+    let yplane = yh * yw
+    return FeatureBatch(n: x.n, c: x.c, h: yh, w: yw) { out in  // every value written below
+      x.data.withUnsafeBufferPointer { xp in
+        let (src, dst) = (UncheckedSendable(xp.baseAddress!), UncheckedSendable(out))
         Parallel.forEach(x.n * x.c) { p in
           for oy in 0..<yh {
             let s = src.value + p * xplane + (oy / f) * xw, d = dst.value + p * yplane + oy * yw
@@ -201,7 +199,6 @@ enum Kernels {
         }
       }
     }
-    return y
   }
 
   /// Adjoint of `upsampleNearest`: sums each f x f block.
